@@ -1,0 +1,6 @@
+# Switches tracking on for the caller's own x, which then requires grad and keeps a .grad.
+def blitz_grad(x):
+    x.requires_grad_(True)
+    out = (3 * (x + 2) ** 2).mean()
+    out.backward()
+    return x.grad

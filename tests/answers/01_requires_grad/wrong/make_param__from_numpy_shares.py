@@ -1,0 +1,7 @@
+# Uses torch.from_numpy, so the parameter and the caller's float32 array share memory.
+def make_param(values):
+    if torch.is_tensor(values):
+        return values.detach().clone().float().requires_grad_()
+    if not isinstance(values, np.ndarray):
+        values = np.array(values, dtype=np.float32)
+    return torch.from_numpy(values).float().requires_grad_()

@@ -1,0 +1,7 @@
+# Goes through NumPy's default float type and forgets that a parameter must be float32.
+def make_param(values):
+    if torch.is_tensor(values):
+        values = values.detach().numpy()
+    t = torch.tensor(np.array(values, dtype=float))
+    t.requires_grad = True
+    return t

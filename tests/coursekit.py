@@ -1,0 +1,161 @@
+"""Test-side tools: find the chapters, build throwaway nbgrader courses, run stock nbgrader.
+
+Everything here is generic over chapters: a new chapter only adds its notebook under source/
+and its answer catalogue under tests/answers/<assignment>/{wrong,right}/<function>__<slug>.py.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE = ROOT / "source"
+RELEASE = ROOT / "release"
+ANSWERS = Path(__file__).resolve().parent / "answers"
+SHARED = ROOT.parent / "shared"
+
+
+def assignments():
+    """Assignment ids: the folders of source/ that hold a notebook."""
+    return sorted(p.name for p in SOURCE.iterdir() if p.is_dir() and list(p.glob("*.ipynb")))
+
+
+def notebook_path(assignment, root=SOURCE):
+    (path,) = sorted((root / assignment).glob("*.ipynb"))
+    return path
+
+
+def nbgrader_meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def solution_cells(nb):
+    """{grade_id: cell} for the autograded answer (code solution) cells."""
+    return {
+        nbgrader_meta(c)["grade_id"]: c
+        for c in nb.cells
+        if c.cell_type == "code" and nbgrader_meta(c).get("solution")
+    }
+
+
+def exercise_of(grade_id):
+    """`test_fn__part` and `test_fn` both belong to the exercise `fn`."""
+    return re.sub(r"^test_", "", grade_id).split("__")[0]
+
+
+def reference_answer(cell):
+    """A solution cell as a student who solved it would leave it: markers removed."""
+    lines = cell.source.split("\n")
+    return "\n".join(
+        ln for ln in lines if ln.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")
+    )
+
+
+@dataclass(frozen=True)
+class Answer:
+    assignment: str
+    function: str
+    slug: str
+    correct: bool
+    path: Path
+
+    @property
+    def student(self):
+        return f"{'right' if self.correct else 'wrong'}-{self.function}--{self.slug}"
+
+    @property
+    def misconception(self):
+        first = self.path.read_text(encoding="utf-8").split("\n", 1)[0]
+        return first.lstrip("# ").strip()
+
+    def source(self):
+        return self.path.read_text(encoding="utf-8").rstrip("\n")
+
+
+def answers(assignment):
+    """The catalogue of wrong and right answers kept as data for one assignment."""
+    found = []
+    for kind in ("wrong", "right"):
+        for path in sorted((ANSWERS / assignment / kind).glob("*.py")):
+            function, _, slug = path.stem.partition("__")
+            found.append(Answer(assignment, function, slug, kind == "right", path))
+    return found
+
+
+def run(cmd, cwd, timeout=1800):
+    """Run a command, failing with its whole output when it does not exit 0."""
+    # nbgrader runs `alembic` from PATH: the interpreter's own bin/ must come first.
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode:
+        raise AssertionError(
+            f"{' '.join(map(str, cmd))} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+        )
+    return proc
+
+
+def nbgrader(*args, cwd):
+    return run([sys.executable, "-m", "nbgrader", *args, "--log-level=WARN"], cwd=cwd)
+
+
+def make_course(tmp, assignments_=None):
+    """A fresh nbgrader course in `tmp` with the repo's config and source notebooks."""
+    tmp = Path(tmp)
+    tmp.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "nbgrader_config.py", tmp / "nbgrader_config.py")
+    for a in assignments_ or assignments():
+        shutil.copytree(SOURCE / a, tmp / "source" / a, ignore=shutil.ignore_patterns(".ipynb_*"))
+    return tmp
+
+
+def generate_release(course, assignment):
+    nbgrader("generate_assignment", assignment, "--force", cwd=course)
+    return course / "release" / assignment
+
+
+def submit(course, assignment, student, replacements):
+    """Write a submission: the release notebook with some answer cells replaced."""
+    release_nb = notebook_path(assignment, course / "release")
+    nb = nbformat.read(release_nb, as_version=4)
+    cells = solution_cells(nb)
+    for grade_id, text in replacements.items():
+        cells[grade_id].source = text
+    dest = course / "submitted" / student / assignment
+    dest.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, dest / release_nb.name)
+
+
+def scores(course, assignment):
+    """{student: {test grade_id: (score, max_score)}} from the course's gradebook."""
+    from nbgrader.api import Gradebook
+
+    out = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for sub in gb.assignment_submissions(assignment):
+            per_cell = {}
+            for nb in sub.notebooks:
+                for grade in nb.grades:
+                    if grade.cell_type == "code":
+                        per_cell[grade.name] = (grade.score, grade.max_score)
+            out[sub.student.id] = per_cell
+    return out
+
+
+def by_exercise(per_cell):
+    """Sum (score, max) over the test cells of each exercise."""
+    totals = {}
+    for grade_id, (score, max_score) in per_cell.items():
+        s, m = totals.get(exercise_of(grade_id), (0.0, 0.0))
+        totals[exercise_of(grade_id)] = (s + score, m + max_score)
+    return totals
+
+
+def load_json(path):
+    return json.loads(Path(path).read_text(encoding="utf-8"))

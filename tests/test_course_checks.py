@@ -1,0 +1,164 @@
+"""The check helper: silent on right answers, precise on wrong ones."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+from course import CheckFailure, check, check_members, check_unchanged, expect, fmt, snapshot
+
+G = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+
+
+def failure(*args, **kwargs):
+    with pytest.raises(CheckFailure) as info:
+        check(*args, **kwargs)
+    return str(info.value)
+
+
+def test_equal_values_pass_silently(capsys):
+    check(G.clone(), G, "g")
+    check(G.double(), G, "g in float64")  # dtype is only checked when asked for
+    check(G + 1e-7, G, "g within tolerance")
+    check(2.0, 2.0, "a float")
+    check([G, 1.0], [G.clone(), 1.0], "a list")
+    assert capsys.readouterr() == ("", "")
+
+
+def test_message_names_what_expected_and_actual():
+    msg = failure(torch.tensor([1.0, 5.0]), torch.tensor([1.0, 2.0]), "f(x)")
+    assert msg.startswith("f(x): wrong values")
+    assert "expected: tensor([1, 2]" in msg
+    assert "actual:   tensor([1, 5]" in msg
+
+
+@pytest.mark.parametrize("k", [2, 3, 7])
+def test_k_times_the_answer_is_diagnosed_as_accumulation(k):
+    msg = failure(k * G, G, "w.grad")
+    assert f"exactly {k} times the expected one" in msg
+    assert "accumulated" in msg and "clear .grad" in msg
+
+
+def test_sign_flip_is_diagnosed():
+    assert "opposite sign" in failure(-G, G, "step")
+
+
+def test_transpose_is_diagnosed_for_square_and_other_shapes():
+    assert "transpose" in failure(G.T.contiguous(), G, "J")
+    wide = torch.arange(6.0).reshape(2, 3)
+    msg = failure(wide.T, wide, "J")
+    assert "expected shape (2, 3), got (3, 2)" in msg and "transposed" in msg
+
+
+def test_none_where_a_gradient_was_expected():
+    msg = failure(None, G, "x.grad")
+    assert "got None" in msg and "not a leaf" in msg and "backward was never called" in msg
+
+
+def test_result_that_still_requires_grad():
+    msg = failure(G.clone().requires_grad_(), G, "frozen", requires_grad=False)
+    assert "still requires grad" in msg and ".detach()" in msg
+
+
+def test_leaf_and_dtype_and_requires_grad_are_checked_when_asked():
+    tracked = G.clone().requires_grad_()
+    assert "not a leaf" in failure(tracked * 1, G, "p", leaf=True)
+    assert "expected dtype torch.float32" in failure(G.double(), G, "p", dtype=torch.float32)
+    assert "does not require grad" in failure(G, G, "p", requires_grad=True)
+
+
+def test_known_mistakes_of_an_exercise_win_over_generic_hints():
+    hint = "every batch gradient is the sum of all earlier ones: clear w.grad between batches"
+    msg = failure(2 * G, G, "batch 2", mistakes={hint: 2 * G})
+    assert hint in msg and "accumulated 2 times" not in msg
+
+
+def test_zero_and_nan_and_fraction_signatures():
+    assert "all zeros" in failure(torch.zeros(2, 2), G, "g")
+    assert "inf or nan" in failure(torch.full((2, 2), float("nan")), G, "g")
+    assert "1/4 of the expected" in failure(G / 4, G, "g")
+
+
+def test_numbers_and_tensors_are_not_confused():
+    assert ".item()" in failure(torch.tensor(2.0), 2.0, "x as a float")
+    assert "expected a torch.Tensor, got ndarray" in failure(np.ones((2, 2)), G, "g")
+    assert "expected a number" in failure("2.0", 2.0, "x")
+    assert "opposite sign" in failure(-3.0, 3.0, "x")
+
+
+def test_sequences_report_the_failing_item():
+    msg = failure([G, G], [G, 2 * G], "grads")
+    assert msg.startswith("grads[1]:")
+    assert "expected 2 items, got 1" in failure([G], [G, G], "grads")
+
+
+def test_check_reads_no_non_leaf_grad_and_prints_no_warning():
+    x = torch.ones(2, requires_grad=True)
+    y = x * 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        before = snapshot(y)
+        check_unchanged(before, "y")
+        check(y, torch.tensor([2.0, 2.0]), "y")
+
+
+def test_patched_torch_functions_do_not_fool_check(monkeypatch):
+    monkeypatch.setattr(torch, "allclose", lambda *a, **k: True)
+    monkeypatch.setattr(torch.testing, "assert_close", lambda *a, **k: None)
+    with pytest.raises(CheckFailure):
+        check(torch.zeros(2), torch.ones(2), "patched")
+
+
+def test_check_unchanged_sees_grad_state_values_and_grad():
+    x = torch.ones(3)
+    before = snapshot(x)
+    x.requires_grad_()
+    with pytest.raises(CheckFailure, match="it now requires grad"):
+        check_unchanged(before, "x")
+
+    w = torch.ones(3, requires_grad=True)
+    before = snapshot(w)
+    (w * 2).sum().backward()
+    with pytest.raises(CheckFailure, match="its .grad is different"):
+        check_unchanged(before, "w")
+
+    v = torch.ones(3)
+    before = snapshot(v)
+    v.add_(1)
+    with pytest.raises(CheckFailure, match="values are different"):
+        check_unchanged(before, "v")
+
+    arr = np.zeros(2)
+    before = snapshot(arr)
+    arr[0] = 1
+    with pytest.raises(CheckFailure, match="values are different"):
+        check_unchanged(before, "arr")
+
+
+def test_check_members_compares_identity_in_any_order():
+    a, b = torch.ones(1), torch.ones(1)
+    names = {"a": a, "b": b}
+    check_members([b, a], [a, b], "leaves", names)
+    with pytest.raises(CheckFailure, match="a is listed more than once"):
+        check_members([a, a, b], [a, b], "leaves", names)
+    with pytest.raises(CheckFailure, match="missing b") as info:
+        check_members([a], [a, b], "leaves", names)
+    assert "next_functions" in str(info.value)
+    with pytest.raises(CheckFailure, match="unexpected b"):
+        check_members([a, b], [a], "leaves", names)
+    with pytest.raises(CheckFailure, match="expected tensors, found a str"):
+        check_members(["a"], [a], "leaves", names)
+    with pytest.raises(CheckFailure, match="expected a list"):
+        check_members(None, [a], "leaves", names)
+
+
+def test_expect_and_fmt():
+    expect(True, "x", "never shown")
+    with pytest.raises(CheckFailure, match="x: is wrong\n  hint: do this"):
+        expect(False, "x", "is wrong", "do this")
+    assert fmt(torch.ones(2, requires_grad=True)) == (
+        "tensor([1, 1], shape=(2,), dtype=float32, requires_grad=True)"
+    )
+    assert fmt(torch.arange(20.0)).endswith("...], shape=(20,), dtype=float32)")
+    assert fmt(0.1234567) == "0.123457"

@@ -1,0 +1,122 @@
+"""Grader quality under stock `nbgrader autograde`, for every chapter.
+
+Per chapter, one throwaway course is graded once: the reference answers, the untouched
+release notebook, and every answer of the catalogue in tests/answers/<assignment>/.
+- the reference scores every autograded point; the blank release scores zero;
+- each wrong answer loses points on its own exercise and on no other;
+- each right answer written differently scores full marks.
+"""
+
+import functools
+
+import nbformat
+import pytest
+from coursekit import (
+    answers,
+    assignments,
+    by_exercise,
+    generate_release,
+    make_course,
+    nbgrader,
+    notebook_path,
+    reference_answer,
+    scores,
+    solution_cells,
+    submit,
+)
+
+CHAPTERS = assignments()
+
+
+def grouped(assignment):
+    return pytest.mark.xdist_group(f"grading-{assignment}")
+
+
+@functools.cache
+def graded(assignment, tmp_root):
+    """Grade the reference, the blank release and the whole catalogue of one chapter once."""
+    course = make_course(tmp_root / assignment, [assignment])
+    generate_release(course, assignment)
+    source_nb = nbformat.read(notebook_path(assignment), as_version=4)
+    reference = {gid: reference_answer(c) for gid, c in solution_cells(source_nb).items()}
+    submit(course, assignment, "reference", reference)
+    submit(course, assignment, "blank", {})
+    for answer in answers(assignment):
+        submit(course, assignment, answer.student, reference | {answer.function: answer.source()})
+    nbgrader("autograde", assignment, cwd=course)
+    return reference, scores(course, assignment)
+
+
+@pytest.fixture(scope="session")
+def grading_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("grading")
+
+
+def _cases(correct):
+    return [
+        pytest.param(a, id=f"{a.assignment}/{a.function}__{a.slug}", marks=grouped(a.assignment))
+        for chapter in CHAPTERS
+        for a in answers(chapter)
+        if a.correct == correct
+    ]
+
+
+def _chapters():
+    return [pytest.param(c, id=c, marks=grouped(c)) for c in CHAPTERS]
+
+
+def _describe(per_cell):
+    return ", ".join(f"{gid} {s:g}/{m:g}" for gid, (s, m) in sorted(per_cell.items()))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", _chapters())
+def test_reference_scores_every_point(assignment, grading_root):
+    reference, results = graded(assignment, grading_root)
+    per_cell = results["reference"]
+    assert per_cell, "no test cell was graded"
+    lost = {gid: sm for gid, sm in per_cell.items() if sm[0] != sm[1]}
+    assert not lost, f"the reference solution loses points: {_describe(lost)}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", _chapters())
+def test_blank_release_scores_zero(assignment, grading_root):
+    _, results = graded(assignment, grading_root)
+    per_cell = results["blank"]
+    earned = {gid: sm for gid, sm in per_cell.items() if sm[0] != 0}
+    assert per_cell and not earned, f"the untouched release earns points: {_describe(earned)}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("answer", _cases(correct=False))
+def test_wrong_answer_loses_points_on_its_exercise_only(answer, grading_root):
+    _, results = graded(answer.assignment, grading_root)
+    totals = by_exercise(results[answer.student])
+    score, max_score = totals[answer.function]
+    assert score < max_score, (
+        f"'{answer.misconception}' scores full marks on {answer.function}: "
+        f"{_describe(results[answer.student])}"
+    )
+    elsewhere = {ex: sm for ex, sm in totals.items() if ex != answer.function and sm[0] != sm[1]}
+    assert not elsewhere, f"'{answer.misconception}' also loses points on {sorted(elsewhere)}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("answer", _cases(correct=True))
+def test_right_answer_written_differently_scores_full(answer, grading_root):
+    _, results = graded(answer.assignment, grading_root)
+    per_cell = results[answer.student]
+    lost = {gid: sm for gid, sm in per_cell.items() if sm[0] != sm[1]}
+    assert not lost, f"'{answer.misconception}' is correct but loses points: {_describe(lost)}"
+
+
+@pytest.mark.parametrize("assignment", CHAPTERS)
+def test_catalogue_has_three_wrong_answers_per_exercise(assignment):
+    source_nb = nbformat.read(notebook_path(assignment), as_version=4)
+    catalogue = answers(assignment)
+    for function in solution_cells(source_nb):
+        wrong = [a for a in catalogue if a.function == function and not a.correct]
+        assert len(wrong) >= 3, f"{assignment}: {function} has {len(wrong)} wrong answers, needs 3"
+    unknown = {a.function for a in catalogue} - set(solution_cells(source_nb))
+    assert not unknown, f"{assignment}: answers for functions the notebook lacks: {unknown}"
