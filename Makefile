@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ASSIGNMENTS := $(notdir $(wildcard source/[0-9][0-9]_*))
 PORT ?= 8888
+# JupyterLab refuses to run as root unless told; containers and CI machines often are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-k chapter1"`.
 PYTEST_ARGS ?=
 # nbgrader runs `alembic` from PATH when it creates a gradebook: the venv's bin/ comes first.
@@ -27,7 +29,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 lab: $(STAMP)
 	@echo "Starting JupyterLab at the course root; open the URL it prints (release/ for students, source/ for instructors)."
-	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) --ServerApp.root_dir="$(CURDIR)"
+	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)"
 
 test: $(STAMP) check-format
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
