@@ -148,6 +148,17 @@ def scores(course, assignment):
     return out
 
 
+def errors(course, assignment, student):
+    """{grade_id: "Ename: message"} for the graded cells that raised in the autograded notebook."""
+    nb = nbformat.read(notebook_path(assignment, course / "autograded" / student), as_version=4)
+    found = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.output_type == "error" and nbgrader_meta(cell).get("grade_id"):
+                found[nbgrader_meta(cell)["grade_id"]] = f"{out.ename}: {out.evalue}"
+    return found
+
+
 def by_exercise(per_cell):
     """Sum (score, max) over the test cells of each exercise."""
     totals = {}

@@ -15,6 +15,7 @@ from coursekit import (
     answers,
     assignments,
     by_exercise,
+    errors,
     generate_release,
     make_course,
     nbgrader,
@@ -26,6 +27,7 @@ from coursekit import (
 )
 
 CHAPTERS = assignments()
+BROKEN = {"SyntaxError", "IndentationError", "NameError", "ImportError", "ModuleNotFoundError"}
 
 
 def grouped(assignment):
@@ -44,7 +46,8 @@ def graded(assignment, tmp_root):
     for answer in answers(assignment):
         submit(course, assignment, answer.student, reference | {answer.function: answer.source()})
     nbgrader("autograde", assignment, cwd=course)
-    return reference, scores(course, assignment)
+    raised = {a.student: errors(course, assignment, a.student) for a in answers(assignment)}
+    return reference, scores(course, assignment), raised
 
 
 @pytest.fixture(scope="session")
@@ -72,7 +75,7 @@ def _describe(per_cell):
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", _chapters())
 def test_reference_scores_every_point(assignment, grading_root):
-    reference, results = graded(assignment, grading_root)
+    reference, results, _ = graded(assignment, grading_root)
     per_cell = results["reference"]
     assert per_cell, "no test cell was graded"
     lost = {gid: sm for gid, sm in per_cell.items() if sm[0] != sm[1]}
@@ -82,7 +85,7 @@ def test_reference_scores_every_point(assignment, grading_root):
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", _chapters())
 def test_blank_release_scores_zero(assignment, grading_root):
-    _, results = graded(assignment, grading_root)
+    _, results, _ = graded(assignment, grading_root)
     per_cell = results["blank"]
     earned = {gid: sm for gid, sm in per_cell.items() if sm[0] != 0}
     assert per_cell and not earned, f"the untouched release earns points: {_describe(earned)}"
@@ -91,7 +94,7 @@ def test_blank_release_scores_zero(assignment, grading_root):
 @pytest.mark.slow
 @pytest.mark.parametrize("answer", _cases(correct=False))
 def test_wrong_answer_loses_points_on_its_exercise_only(answer, grading_root):
-    _, results = graded(answer.assignment, grading_root)
+    _, results, raised = graded(answer.assignment, grading_root)
     totals = by_exercise(results[answer.student])
     score, max_score = totals[answer.function]
     assert score < max_score, (
@@ -100,12 +103,15 @@ def test_wrong_answer_loses_points_on_its_exercise_only(answer, grading_root):
     )
     elsewhere = {ex: sm for ex, sm in totals.items() if ex != answer.function and sm[0] != sm[1]}
     assert not elsewhere, f"'{answer.misconception}' also loses points on {sorted(elsewhere)}"
+    # A catalogue entry must fail because of its misconception, not because it is broken code.
+    broken = {g: e for g, e in raised[answer.student].items() if e.split(":")[0] in BROKEN}
+    assert not broken, f"{answer.path.name} does not run: {broken}"
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("answer", _cases(correct=True))
 def test_right_answer_written_differently_scores_full(answer, grading_root):
-    _, results = graded(answer.assignment, grading_root)
+    _, results, _ = graded(answer.assignment, grading_root)
     per_cell = results[answer.student]
     lost = {gid: sm for gid, sm in per_cell.items() if sm[0] != sm[1]}
     assert not lost, f"'{answer.misconception}' is correct but loses points: {_describe(lost)}"
