@@ -11,10 +11,13 @@ from course.checks import (
     snapshot,
 )
 from course.data import line_data, regression_batches
+from course.descent import plot_descent
 from course.graph import draw_graph, graph_nodes
+from course.saved import SavedTensorUse, saved_tensor_use
 
 __all__ = [
     "CheckFailure",
+    "SavedTensorUse",
     "check",
     "check_members",
     "check_unchanged",
@@ -24,6 +27,8 @@ __all__ = [
     "fmt",
     "graph_nodes",
     "line_data",
+    "plot_descent",
     "regression_batches",
+    "saved_tensor_use",
     "snapshot",
 ]
