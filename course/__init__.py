@@ -12,21 +12,28 @@ from course.checks import (
 )
 from course.data import line_data, regression_batches
 from course.descent import plot_descent
+from course.figures import AxesParts, count_shows, figure_parts, plot_curves
 from course.graph import draw_graph, graph_nodes
 from course.saved import SavedTensorUse, saved_tensor_use
+from course.timing import best_time
 
 __all__ = [
+    "AxesParts",
     "CheckFailure",
     "SavedTensorUse",
+    "best_time",
     "check",
     "check_members",
     "check_unchanged",
+    "count_shows",
     "draw_graph",
     "expect",
     "fail",
+    "figure_parts",
     "fmt",
     "graph_nodes",
     "line_data",
+    "plot_curves",
     "plot_descent",
     "regression_batches",
     "saved_tensor_use",

@@ -1,0 +1,101 @@
+"""Draw the curves the lessons compare, and take a figure apart so that a test can inspect it."""
+
+import contextlib
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.collections import PathCollection
+from matplotlib.lines import AxLine
+
+
+def plot_curves(curves, ax=None, xlabel="step", ylabel="loss", logy=False, title=None, marker=None):
+    """Draw one labelled line per entry of `curves` and return the Axes.
+
+    curves: {label: ys} (drawn against 0, 1, 2, ...) or {label: (xs, ys)}.
+    logy: a logarithmic y axis, for losses that shrink (or grow) by orders of magnitude.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    for label, values in curves.items():
+        xs, ys = values if isinstance(values, tuple) else (range(len(values)), values)
+        ax.plot(list(xs), [float(y) for y in ys], marker=marker, label=label)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend()
+    return ax
+
+
+@dataclass
+class AxesParts:
+    """What one Axes shows, in plain tensors and strings.
+
+    scatters: one (n, 2) tensor of (x, y) points per scatter collection.
+    lines: one (k, 2) tensor of points per Line2D; an infinite `axline` gives two of its points.
+    unbounded: for each line, True when it is an infinite `axline`.
+    legend: the legend's texts, or None when neither the Axes nor its Figure has a legend.
+    """
+
+    scatters: list
+    lines: list
+    unbounded: list
+    xlabel: str
+    ylabel: str
+    legend: list | None
+
+
+def figure_parts(fig):
+    """One `AxesParts` per Axes of `fig`, in the figure's order."""
+    return [_axes_parts(ax, fig) for ax in fig.axes]
+
+
+def _axes_parts(ax, fig):
+    scatters = [
+        torch.as_tensor(np.asarray(c.get_offsets(), dtype=np.float64)).reshape(-1, 2)
+        for c in ax.collections
+        if isinstance(c, PathCollection)
+    ]
+    lines = [_line_points(line) for line in ax.lines]
+    legends = [ax.get_legend()] if ax.get_legend() is not None else list(fig.legends)
+    legend = [t.get_text() for lg in legends for t in lg.get_texts()] if legends else None
+    return AxesParts(
+        scatters=scatters,
+        lines=lines,
+        unbounded=[isinstance(line, AxLine) for line in ax.lines],
+        xlabel=ax.get_xlabel(),
+        ylabel=ax.get_ylabel(),
+        legend=legend,
+    )
+
+
+def _line_points(line):
+    if isinstance(line, AxLine):
+        (x1, y1), xy2 = line.get_xy1(), line.get_xy2()
+        x2, y2 = xy2 if xy2 is not None else (x1 + 1, y1 + line.get_slope())
+        return torch.tensor([[x1, y1], [x2, y2]], dtype=torch.float64)
+    return torch.as_tensor(np.asarray(line.get_xydata(), dtype=np.float64)).reshape(-1, 2)
+
+
+@contextlib.contextmanager
+def count_shows():
+    """Record the calls of `plt.show()` made inside the block (nothing is shown meanwhile).
+
+    with count_shows() as shows:
+        fig = make_plot()
+    len(shows) is the number of calls.
+    """
+    calls, real_show = [], plt.show
+
+    def recording_show(*args, **kwargs):
+        calls.append((args, kwargs))
+
+    plt.show = recording_show
+    try:
+        yield calls
+    finally:
+        plt.show = real_show

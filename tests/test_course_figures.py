@@ -1,0 +1,83 @@
+"""Curves for the lessons, and the figure inspection the plotting tests rely on."""
+
+import matplotlib.pyplot as plt
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+from course import count_shows, figure_parts, plot_curves
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_plot_curves_draws_one_labelled_line_per_curve():
+    ax = plot_curves({"a": [3.0, 2.0, 1.0], "b": ([1, 2], [torch.tensor(5.0), 4.0])}, logy=True)
+    assert [line.get_label() for line in ax.lines] == ["a", "b"]
+    assert list(ax.lines[0].get_xdata()) == [0, 1, 2]
+    assert list(ax.lines[1].get_ydata()) == [5.0, 4.0]
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "step" and ax.get_ylabel() == "loss"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+
+
+def test_plot_curves_draws_into_a_given_axes():
+    fig, (left, right) = plt.subplots(1, 2)
+    assert plot_curves({"t": [1, 2]}, ax=right, xlabel="n", ylabel="ms", title="T") is right
+    assert not left.lines and right.get_title() == "T" and right.get_xlabel() == "n"
+
+
+def test_figure_parts_reads_scatters_lines_labels_and_legend():
+    fig, ax = plt.subplots()
+    ax.scatter(torch.tensor([0.0, 1.0, 2.0]), torch.tensor([1.0, 0.0, 4.0]), label="data")
+    ax.plot([0.0, 2.0], [1.0, 5.0], label="fit")
+    ax.set_xlabel("x")
+    ax.set_ylabel("z")
+    ax.legend()
+    (parts,) = figure_parts(fig)
+    assert len(parts.scatters) == 1
+    assert torch.equal(
+        parts.scatters[0], torch.tensor([[0.0, 1.0], [1.0, 0.0], [2.0, 4.0]]).double()
+    )
+    assert torch.equal(parts.lines[0], torch.tensor([[0.0, 1.0], [2.0, 5.0]]).double())
+    assert parts.unbounded == [False]
+    assert (parts.xlabel, parts.ylabel, parts.legend) == ("x", "z", ["data", "fit"])
+
+
+def test_figure_parts_without_legend_and_with_plot_markers():
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [2, 3], "o")
+    (parts,) = figure_parts(fig)
+    assert parts.scatters == [] and len(parts.lines) == 1 and parts.legend is None
+
+
+def test_figure_parts_gives_two_points_of_an_axline():
+    fig, ax = plt.subplots()
+    ax.axline((0.0, 1.0), slope=2.0)
+    ax.axline((1.0, 1.0), (3.0, 0.0))
+    (parts,) = figure_parts(fig)
+    assert parts.unbounded == [True, True]
+    assert torch.equal(parts.lines[0], torch.tensor([[0.0, 1.0], [1.0, 3.0]]).double())
+    assert torch.equal(parts.lines[1], torch.tensor([[1.0, 1.0], [3.0, 0.0]]).double())
+
+
+def test_figure_parts_sees_a_figure_legend_and_every_axes():
+    fig = Figure()
+    a, b = fig.subplots(1, 2)
+    a.plot([0, 1], [0, 1], label="one")
+    fig.legend()
+    parts = figure_parts(fig)
+    assert len(parts) == 2 and parts[0].legend == ["one"] and parts[1].lines == []
+
+
+def test_count_shows_records_calls_and_restores_show():
+    real = plt.show
+    with count_shows() as shows:
+        plt.show()
+        plt.show(block=False)
+    assert len(shows) == 2 and plt.show is real
+    with pytest.raises(ValueError), count_shows():
+        raise ValueError("the block fails")
+    assert plt.show is real
