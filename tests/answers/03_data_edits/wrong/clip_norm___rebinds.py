@@ -1,0 +1,6 @@
+# Computes a rescaled new tensor and returns it, leaving the caller's w unchanged.
+def clip_norm_(w, max_norm):
+    norm = w.norm()
+    if norm > max_norm:
+        w = w * (max_norm / norm)
+    return w

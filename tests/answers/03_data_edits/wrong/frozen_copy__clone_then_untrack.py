@@ -1,0 +1,3 @@
+# Clones and then switches tracking off, which fails: the clone of a tracked tensor is no leaf.
+def frozen_copy(t):
+    return t.clone().requires_grad_(False)

@@ -1,0 +1,3 @@
+# Uses t.data, which is untracked but is the very same memory as t.
+def frozen_copy(t):
+    return t.data
