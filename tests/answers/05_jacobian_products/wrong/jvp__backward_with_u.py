@@ -1,0 +1,5 @@
+# Runs backward with u: that is the reverse product u^T J, not J u.
+def jvp(f, x, u):
+    x = x.detach().clone().requires_grad_(True)
+    f(x).backward(u)
+    return x.grad
