@@ -72,7 +72,7 @@ refresh-outputs: $(STAMP)
 	done
 
 nbval: $(STAMP)
-	$(BIN)/python -m pytest tests/test_notebooks.py
+	$(BIN)/python -m pytest source
 
 clean:
 	rm -rf $(VENV) gradebook.db submitted autograded feedback
