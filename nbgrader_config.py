@@ -19,3 +19,20 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Grading: a course notebook runs in seconds; these bound a runaway submission.
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
+
+# python -m autograder (grade, collect, report): the course's fast autograder. It grades like
+# `nbgrader autograde` with the settings above, and reads these of its own.
+# Seconds a cell may run before it is interrupted and scores zero; None: c.Execute.timeout.
+c.Autograder.cell_timeout = None
+# Seconds a whole notebook may run, kernel start included; its kernel is then killed, the
+# cells that ran keep their scores and the others score zero.
+c.Autograder.notebook_timeout = 300
+# Notebooks graded at once; 0: one per CPU core.
+c.Autograder.workers = 0
+# Modules the pre-warmed kernel imports besides those the notebooks import themselves:
+# torch.optim and torch.func import torch._dynamo (800 modules, 0.6 s) on first use.
+c.Autograder.preload = ["torch._dynamo"]
+# LMS download file names for `collect`: the student id, then the notebook name.
+c.Autograder.collect_pattern = (
+    r"(?P<student_id>[^_/]+)_(?:late_)?(?:\d+_)*(?P<notebook>[^/]+?)(?:-\d+)?\.ipynb"
+)

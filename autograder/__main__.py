@@ -1,17 +1,94 @@
-"""Command line of the course autograder (python -m autograder ...)."""
+"""Command line of the course autograder: python -m autograder {grade,collect,report} ..."""
 
+import argparse
+import os
+import signal
 import sys
+from pathlib import Path
+
+from autograder.config import UsageError
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog="python -m autograder",
+        description="Grade a whole nbgrader class in minutes. Run it in the course root "
+        "(where nbgrader_config.py is) or pass --course DIR.",
+    )
+    p.add_argument("--course", default=".", help="the nbgrader course root (default: .)")
+    sub = p.add_subparsers(dest="command", required=True)
+    g = sub.add_parser("grade", help="autograde submitted/<student>/ASSIGNMENT in parallel")
+    g.add_argument("assignment", nargs="+", help="one or more assignments")
+    g.add_argument("--student", action="append", default=[], help="only this student (repeat)")
+    g.add_argument("--workers", type=int, help="notebooks at once (default: one per core)")
+    g.add_argument("--force", action="store_true", help="regrade what is already graded")
+    c = sub.add_parser("collect", help="import an LMS zip of notebooks into submitted/")
+    c.add_argument("zip", type=Path)
+    c.add_argument("assignment")
+    c.add_argument("--pattern", help="regex for file names (default: c.Autograder.collect_pattern)")
+    r = sub.add_parser("report", help="class report: one HTML file and the grades CSV")
+    r.add_argument("assignment")
+    r.add_argument("--out", type=Path, help="output folder (default: reports/ in the course)")
+    return p
+
+
+def run(args):
+    if not Path(args.course).is_dir():
+        raise UsageError(
+            f"no course directory {args.course}: run in the course root or pass --course"
+        )
+    if args.command == "grade":
+        if args.workers is not None and args.workers < 1:
+            raise UsageError("--workers must be at least 1")
+        # The zygote imports torch & co. while this process imports nbgrader: it starts on
+        # what the usual source/ layout imports; grade() adds what the configured one does.
+        from autograder.zygote import Zygote, imported_modules
+
+        zygote = Zygote(str(Path(args.course, ".autograder", "zygote.log")))
+        notebooks = [
+            nb for a in args.assignment for nb in Path(args.course, "source", a).glob("*.ipynb")
+        ]
+        zygote.load(imported_modules(notebooks))
+        try:
+            from autograder.config import load
+            from autograder.grade import grade
+
+            app, settings = load(args.course)
+            grade(app, settings, args.assignment, args.student, args.workers, args.force, zygote)
+        finally:
+            zygote.close(kill=True)
+        return
+    from autograder.config import load
+
+    app, settings = load(args.course)
+    if args.command == "collect":
+        from autograder.collect import collect
+
+        collect(app, settings, args.zip, args.assignment, args.pattern)
+    else:
+        from autograder.report import report
+
+        report(app, args.assignment, args.out)
 
 
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    print(
-        "autograder: parallel, sandboxed grading of this nbgrader course is coming "
-        "(grade, collect, report).\nUntil then grade with stock nbgrader: "
-        "nbgrader autograde ASSIGNMENT (see README.md, instructor guide).",
-        file=sys.stderr,
-    )
-    return 2
+    args = parser().parse_args(argv)
+    # nbgrader runs `alembic`, and kernel specs run `python`, from PATH: this Python's first.
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        run(args)
+    except UsageError as err:
+        print(f"autograder: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\nautograder: interrupted; run the same command again to finish.", file=sys.stderr)
+        return 130
+    return 0
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

@@ -1,0 +1,392 @@
+"""`python -m autograder grade`: `nbgrader autograde`, with the notebooks run side by side.
+
+`Batch` is nbgrader's own Autograde converter. Per submission it takes the steps of
+`nbgrader autograde --force`, with the preprocessor classes of its configuration, in order:
+
+  main thread    init_assignment (gradebook: student, submission; source files copied in),
+                 sanitize (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells,
+                 CheckCellMetadata)
+  worker thread  Execute (its kernel forked from the zygote), IgnorePattern,
+                 ClearMetadataPreprocessor, LimitOutput
+  main thread    SaveAutoGrades, AssignLatePenalties, CheckCellMetadata; the autograded
+                 notebook written atomically; permissions; one ledger record
+
+Only the main thread touches the gradebook, so sqlite has one writer. A submission is done
+once its ledger record is written: an interrupted batch, rerun, grades what has none.
+
+Where the run of a notebook is cut short (its notebook_timeout, or a kernel that dies), the
+cells that ran keep their outputs and the others get an error output saying why, so their
+tests score zero; stock nbgrader would drop the whole submission instead.
+"""
+
+import datetime
+import glob
+import hashlib
+import os
+import re
+import signal
+import sys
+import tempfile
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.converters import Autograde
+from nbgrader.converters.base import NbGraderException
+from nbgrader.preprocessors import Execute, IgnorePattern, LimitOutput
+from nbgrader.utils import rmtree
+
+from autograder import ledger
+from autograder.config import UsageError, log_to
+from autograder.kernel import Forking, ended, forking
+from autograder.progress import Progress, summary
+from autograder.zygote import Zygote, imported_modules
+
+# Preprocessors that only transform the notebook: they may run on a worker thread.
+PURE = (Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput)
+TIMEOUT_ENAME = "CellTimeoutError"  # what nbgrader's Execute records for a cell timeout
+
+
+@dataclass
+class Notebook:
+    nb: nbformat.NotebookNode
+    resources: dict
+    dest: str  # the autograded notebook
+
+
+@dataclass
+class Submission:
+    student: str
+    fingerprint: str
+    notebooks: list
+    started: float = field(default_factory=time.monotonic)
+    problems: list = field(default_factory=list)
+
+
+class Batch(Autograde):
+    """nbgrader's Autograde converter, cut where notebooks can run in parallel."""
+
+    def __init__(self, settings, assignment, **kw):
+        super().__init__(**kw)
+        self.settings, self.assignment = settings, assignment
+        self.root = Path(self.coursedir.root)
+        self.logs = self.root / ledger.DIR / "logs" / assignment
+        chain = list(self.autograde_preprocessors)
+        cut = next((i for i, pp in enumerate(chain) if not issubclass(pp, PURE)), len(chain))
+        self.run_chain = [forking(pp) if issubclass(pp, Execute) else pp for pp in chain[:cut]]
+        self.save_chain = chain[cut:]
+
+    # -- what to grade
+
+    def _use(self):
+        """The course directory is shared by the batches: point it at this one."""
+        self.coursedir.assignment_id, self.coursedir.notebook_id = self.assignment, "*"
+        self.coursedir.student_id = "*"
+
+    def plan(self, students=(), force=False):
+        """(students to grade, students graded already and kept), in submission order."""
+        self._use()
+        self._check_assignment()
+        try:
+            self.init_notebooks()
+        except NbGraderException:
+            raise UsageError(
+                f"no submissions of {self.assignment} in "
+                f"{self.coursedir.format_path(self.coursedir.submitted_directory, '*', '.')}: "
+                f"collect them first (python -m autograder collect ZIP {self.assignment})"
+            ) from None
+        found = {self._student_of(src): src for src in self.assignments}
+        excluded = set(filter(None, self.coursedir.student_id_exclude.split(",")))
+        wanted = [s for s in sorted(found) if (s in students or not students) and s not in excluded]
+        done = ledger.latest(self.root, self.assignment)
+        todo = [s for s in wanted if force or not self._graded(s, done.get(s))]
+        return todo, [s for s in wanted if s not in todo]
+
+    def _check_assignment(self):
+        with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+            try:
+                gb.find_assignment(self.assignment)
+            except MissingEntry:
+                raise UsageError(
+                    f"{self.assignment} is not in the gradebook ({self.coursedir.db_url}): "
+                    f"run `nbgrader generate_assignment {self.assignment}` first"
+                ) from None
+
+    def _student_of(self, src):
+        regexp = self.coursedir.format_path(
+            self.coursedir.submitted_directory, "(?P<student_id>.*)", self.assignment, escape=True
+        )
+        return re.match(regexp, src).group("student_id")
+
+    def _source(self, student):
+        return self.coursedir.format_path(
+            self.coursedir.submitted_directory, student, self.assignment
+        )
+
+    def _graded(self, student, record):
+        if not record or record["status"] != "graded":
+            return False
+        if record["fingerprint"] != fingerprint(self._source(student)):
+            return False  # resubmitted since
+        dest = self._format_dest(self.assignment, student)
+        return all(os.path.exists(os.path.join(dest, nb)) for nb in record["notebooks"])
+
+    def preload(self):
+        """The modules the assignment's source notebooks import, and c.Autograder.preload."""
+        source = self.coursedir.format_path(self.coursedir.source_directory, ".", self.assignment)
+        names = imported_modules(glob.glob(os.path.join(source, "*.ipynb")))
+        return sorted(set(names) | set(self.settings.preload))
+
+    # -- main thread, before the run
+
+    def prepare(self, student):
+        """init_assignment and the sanitize pass, as `nbgrader autograde --force` does them."""
+        self._use()
+        self._sanitizing = True
+        dest = self._format_dest(self.assignment, student)
+        if os.path.exists(dest):
+            rmtree(dest)
+        self.notebooks = sorted(self.assignments[self._source(student)])
+        self.run_pre_convert_hook()
+        self.init_assignment(self.assignment, student)
+        os.makedirs(dest, exist_ok=True)  # stock writes the sanitized notebook there
+        sub = Submission(student, fingerprint(self._source(student)), [])
+        exporter = self._exporter(self.sanitize_preprocessors)
+        for path in self.notebooks:
+            resources = self.init_single_notebook_resources(path)
+            output, _ = exporter.from_filename(path, resources=resources)
+            sub.notebooks.append(self._to_run(nbformat.reads(output, as_version=4), path, dest))
+        return sub
+
+    def _to_run(self, nb, path, dest):
+        """The sanitized notebook and the resources stock nbgrader gives it on its 2nd pass."""
+        target = os.path.join(dest, os.path.basename(path))
+        self._sanitizing = False
+        try:
+            resources = self.init_single_notebook_resources(target)
+        finally:
+            self._sanitizing = True
+        name = os.path.splitext(os.path.basename(path))[0]
+        today = datetime.datetime.now(datetime.UTC).strftime("%B %d, %Y")
+        resources["metadata"] = {"name": name, "path": dest, "modified_date": today}
+        return Notebook(nb, resources, target)
+
+    def _exporter(self, preprocessors):
+        exporter = self.exporter_class(parent=self, config=self.config)
+        for pp in preprocessors:
+            exporter.register_preprocessor(pp)
+        return exporter
+
+    # -- worker thread
+
+    def run(self, sub, zygote):
+        """Run each notebook of `sub` in its own forked kernel; the pure preprocessors too."""
+        self.logs.mkdir(parents=True, exist_ok=True)
+        for notebook in sub.notebooks:
+            for pp in self._exporter(self.run_chain)._preprocessors:
+                if isinstance(pp, Forking):
+                    self._arm(pp, sub, zygote)
+                notebook.nb, notebook.resources = self._apply(pp, notebook, sub)
+        return sub
+
+    def _arm(self, pp, sub, zygote):
+        deadline = time.monotonic() + self.settings.notebook_timeout
+        log = str(self.logs / f"{sub.student}.log")
+        pp.job = {"zygote": zygote, "log": log, "deadline": deadline}
+        if self.settings.cell_timeout is not None:
+            pp.timeout = self.settings.cell_timeout
+
+    def _apply(self, pp, notebook, sub):
+        if not isinstance(pp, Forking):
+            return pp(notebook.nb, notebook.resources)
+        try:
+            result = pp(notebook.nb, notebook.resources)
+        except Exception:
+            stop = ended(pp.job)
+            if stop is None or pp.running is None:
+                raise  # the kernel never ran a cell, or is fine: fail like nbgrader does
+            reason = self._stop_reason(stop)
+            mark_unrun(notebook.nb, pp.running, reason)
+            sub.problems.append(f"{reason} (in cell {cell_name(notebook.nb, pp.running)})")
+            return notebook.nb, notebook.resources
+        ended(pp.job)
+        sub.problems.extend(
+            f"cell timeout in {cell_name(notebook.nb, i)}" for i in timed_out(notebook.nb)
+        )
+        return result
+
+    def _stop_reason(self, stop):
+        if stop["timed_out"]:
+            return f"notebook timeout ({self.settings.notebook_timeout} s)"
+        status = stop["status"]
+        if status is not None and status < 0:
+            return f"kernel killed by {signal.Signals(-status).name}"
+        return f"kernel died (exit status {status})"
+
+    # -- main thread, after the run
+
+    def save(self, sub):
+        """The gradebook passes, the atomic write, the ledger record."""
+        self._use()
+        for notebook in sub.notebooks:
+            nb, resources = notebook.nb, notebook.resources
+            for pp in self._exporter(self.save_chain)._preprocessors:
+                nb, resources = pp(nb, resources)
+            write_atomic(notebook.dest, nbformat.writes(nb, version=4).rstrip("\n") + "\n")
+        self.set_permissions(self.assignment, sub.student)
+        self.run_post_convert_hook()
+        with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+            graded = gb.find_submission(self.assignment, sub.student)
+            score, max_score = graded.score, graded.max_score
+        names = [os.path.basename(n.dest) for n in sub.notebooks]
+        return self._record(sub, "graded", score, max_score, notebooks=names)
+
+    def fail(self, student, err, sub=None):
+        """Record a submission that could not be graded; drop its autograded files, as stock."""
+        self.log.error("Could not grade %s of %s", self.assignment, student, exc_info=err)
+        dest = self._format_dest(self.assignment, student)
+        if os.path.exists(dest):
+            rmtree(dest)
+        sub = sub or Submission(student, fingerprint(self._source(student)), [])
+        sub.problems.append(f"failed: {type(err).__name__}: {first_line(err)}")
+        return self._record(sub, "failed", None, None, notebooks=[])
+
+    def _record(self, sub, status, score, max_score, **extra):
+        record = {
+            "assignment": self.assignment,
+            "student": sub.student,
+            "status": status,
+            "score": score,
+            "max_score": max_score,
+            "seconds": round(time.monotonic() - sub.started, 3),
+            "problems": sub.problems,
+            "fingerprint": sub.fingerprint,
+            "graded_at": datetime.datetime.now(datetime.UTC).isoformat(),
+            **extra,
+        }
+        ledger.append(self.root, self.assignment, record)
+        return record
+
+
+def grade(app, settings, assignments, students=(), workers=None, force=False, zygote=None):
+    """Grade the submissions of each assignment; return the records of this run.
+
+    zygote: a Zygote started early (it imports while nbgrader loads), or None for a new one.
+    """
+    root = Path(app.coursedir.root)
+    log_to(app, root / ledger.DIR / "grade.log")
+    batches = [Batch(settings, a, coursedir=app.coursedir, parent=app) for a in assignments]
+    plans = [(batch, *batch.plan(students, force)) for batch in batches]
+    missing = set(students) - {s for _, todo, done in plans for s in todo + done}
+    if missing:
+        raise UsageError(f"no submission of {', '.join(assignments)} by {', '.join(missing)}")
+    todo = [(batch, student) for batch, students_, _ in plans for student in students_]
+    skipped = sum(len(done) for _, _, done in plans)
+    if not todo:
+        print(f"All {skipped} submissions are graded already; --force regrades them.")
+        return []
+    zygote = zygote or Zygote(str(root / ledger.DIR / "zygote.log"))
+    zygote.load(sorted({name for batch in batches for name in batch.preload()}))
+    progress = Progress(len(todo), sys.stderr, skipped=skipped)
+    records = []
+    try:
+        records = drive(todo, zygote, workers or settings.worker_count(), progress)
+    finally:
+        zygote.close(kill=len(records) < len(todo))
+        progress.close()
+    if (zygote.hello or {}).get("failed"):
+        print(f"Not preloaded (slower, same grades): {'; '.join(zygote.hello['failed'])}")
+    print(summary(records, time.monotonic() - progress.started))
+    return records
+
+
+def drive(todo, zygote, workers, progress):
+    """Keep every worker busy; prepare and save on this (the main) thread."""
+    records, waiting, running = [], iter(todo), {}
+    with ThreadPoolExecutor(workers, thread_name_prefix="notebook") as pool:
+        try:
+            while True:
+                while len(running) <= workers and (item := next(waiting, None)) is not None:
+                    batch, student = item
+                    try:
+                        sub = batch.prepare(student)
+                    except Exception as err:
+                        records.append(progress.done(batch.fail(student, err)))
+                        continue
+                    running[pool.submit(batch.run, sub, zygote)] = (batch, sub)
+                if not running:
+                    return records
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    records.append(progress.done(save(*running.pop(future), future)))
+        except BaseException:
+            zygote.close(kill=True)  # ends every kernel: the workers return at once
+            pool.shutdown(cancel_futures=True)
+            raise
+
+
+def save(batch, sub, future):
+    try:
+        future.result()
+        return batch.save(sub)
+    except Exception as err:
+        return batch.fail(sub.student, err, sub)
+
+
+def mark_unrun(nb, first, reason):
+    """Give cell `first` and every later code cell an error output: they did not finish."""
+    for index, cell in enumerate(nb.cells[first:], first):
+        if cell.cell_type == "code":
+            what = "stopped in this cell" if index == first else "this cell was not run"
+            text = f"{what}: {reason}"
+            error = nbformat.v4.new_output(
+                "error", ename="AutograderStopped", evalue=text, traceback=[text]
+            )
+            cell.outputs.append(error)
+
+
+def timed_out(nb):
+    return [
+        i
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        and any(o.get("ename") == TIMEOUT_ENAME for o in cell.get("outputs", []))
+    ]
+
+
+def cell_name(nb, index):
+    grade_id = nb.cells[index].get("metadata", {}).get("nbgrader", {}).get("grade_id")
+    return grade_id or f"#{index + 1}"
+
+
+def first_line(err):
+    return (str(err).strip().splitlines() or [""])[0][:200]
+
+
+def fingerprint(folder):
+    """A digest of every file of a submission: a resubmission changes it."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(folder).rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def write_atomic(path, text):
+    """Write via a temporary file and rename: readers see the old file or the new one."""
+    folder = os.path.dirname(path)
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".ipynb")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

@@ -1,0 +1,179 @@
+"""Kernels forked from a zygote, behind nbgrader's own Execute preprocessor.
+
+`ForkExecute` is nbgrader's `Execute` with one change: its kernel manager asks a `Zygote`
+(see zygote.py) to fork the kernel instead of starting `python -m ipykernel_launcher`.
+Everything nbclient does with the kernel (connection file, messages, per-cell timeouts and
+interrupts, shutdown) is unchanged. A kernel spec that is not this Python's ipykernel is
+started the stock way, so any nbgrader course still grades, only without the head start.
+"""
+
+import asyncio
+import functools
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from queue import Empty
+
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+from nbgrader.preprocessors import Execute
+from traitlets import Any, Type
+
+POLL = 0.005  # seconds between looks at a kernel that is being stopped (jupyter_client: 0.1)
+QUIET = 0.02  # seconds of IOPub silence that end a kernel's start-up (jupyter_client: 0.2)
+
+
+class Forked:
+    """The Popen-like handle that LocalProvisioner expects, for a kernel of the zygote."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, zygote, pid):
+        self.zygote, self.pid = zygote, pid
+
+    def poll(self):
+        ended = self.zygote.ended(self.pid)
+        return None if ended is None else ended["status"]
+
+    def wait(self, timeout=None):
+        ended = self.zygote.wait(self.pid, timeout)
+        if ended is None:
+            raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
+        return ended["status"]
+
+    def send_signal(self, sig):
+        if self.poll() is None:
+            os.kill(self.pid, sig)
+
+    def kill(self):
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self):
+        self.send_signal(signal.SIGTERM)
+
+
+def ipykernel_argv(cmd, env):
+    """The arguments after `-m ipykernel_launcher` when `cmd` runs this very Python."""
+    if len(cmd) < 3 or cmd[1:3] != ["-m", "ipykernel_launcher"]:
+        return None
+    exe = shutil.which(cmd[0], path=env.get("PATH"))
+    return cmd[3:] if exe and os.path.abspath(exe) == os.path.abspath(sys.executable) else None
+
+
+class ForkProvisioner(LocalProvisioner):
+    """LocalProvisioner whose kernel process is forked by the zygote of the job."""
+
+    async def launch_kernel(self, cmd, **kwargs):
+        job = self.parent.job if self.parent.job is not None else {}
+        argv = ipykernel_argv(cmd, kwargs.get("env", os.environ))
+        if job.get("zygote") is None or argv is None:
+            job["forked"] = False  # started the stock way: slower, same kernel
+            return await super().launch_kernel(cmd, **kwargs)
+        cwd = os.path.abspath(kwargs.get("cwd") or os.getcwd())
+        pid = job["zygote"].spawn(argv, cwd, kwargs["env"], job["log"], job.get("deadline"))
+        job.update(forked=True, pid=pid)
+        self.process = Forked(job["zygote"], pid)
+        self.pid = self.pgid = pid  # the kernel calls setsid(): its group is its pid
+        self.cwd = cwd
+        return self.connection_info
+
+    async def wait(self):
+        while self.process is not None and await self.poll() is None:
+            await asyncio.sleep(POLL)
+        return await super().wait()
+
+
+class QuickClient(AsyncKernelClient):
+    """jupyter_client's wait_for_ready, minus 0.2 s of waiting for IOPub to fall silent.
+
+    Those start-up messages answer kernel_info requests; nbclient ignores any message
+    whose parent is not the cell it runs, so a shorter wait changes no output.
+    """
+
+    async def wait_for_ready(self, timeout=None):
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while not await self._kernel_info_answered():
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+        while True:
+            try:
+                await self.iopub_channel.get_msg(timeout=QUIET)
+            except Empty:
+                return
+
+    async def _kernel_info_answered(self):
+        self.kernel_info()
+        try:
+            reply = await self.shell_channel.get_msg(timeout=1)
+            if reply["msg_type"] != "kernel_info_reply":
+                return False
+            await self.iopub_channel.get_msg(timeout=0.2)  # IOPub is connected too
+        except Empty:
+            return False
+        self._handle_kernel_info_reply(reply)
+        return True
+
+
+class ForkKernelManager(AsyncKernelManager):
+    job = Any(None)
+    client_factory = Type(QuickClient, klass=AsyncKernelClient)
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.provisioner is None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = ForkProvisioner(
+                kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+            )
+        return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_wait(self, pollinterval=POLL):
+        await super()._async_wait(pollinterval=POLL)
+
+
+class Forking:
+    """Mixin for nbgrader's Execute preprocessor (or a subclass): kernels come from a zygote.
+
+    Set `job` before each notebook: {"zygote", "log", "deadline"}; the provisioner adds
+    "pid" and "forked". `running` is the index of the cell being run, then of the last.
+    The kernel is killed, not asked to shut down: by then all its output is in.
+    """
+
+    job = None
+    running = None
+
+    def __init__(self, **kw):
+        kw.setdefault("kernel_manager_class", ForkKernelManager)
+        super().__init__(**kw)
+        self.shutdown_kernel = "immediate"
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        km.job = self.job
+        return km
+
+    def preprocess_cell(self, cell, resources, index):
+        self.running = index
+        return super().preprocess_cell(cell, resources, index)
+
+
+@functools.cache
+def forking(execute_class):
+    return type(f"Forking{execute_class.__name__}", (Forking, execute_class), {})
+
+
+ForkExecute = forking(Execute)
+
+
+def ended(job, timeout=5):
+    """How the job's forked kernel ended, as the zygote saw it (None: not forked, or alive)."""
+    if not job.get("forked"):
+        return None
+    job["zygote"].wait(job["pid"], timeout)
+    return job["zygote"].forget(job["pid"])

@@ -1,0 +1,378 @@
+"""The pre-warmed process that forks one fresh kernel per submission.
+
+`python -m autograder.zygote PRELOAD_JSON` imports the course's libraries once (torch,
+numpy, matplotlib, the course package, ipykernel) while it is single-threaded, then reads
+one JSON request per line on stdin and answers on stdout:
+
+    {"id": 1, "argv": [...], "cwd": ..., "env": {...}, "log": ..., "deadline": ...}
+        -> {"id": 1, "pid": 4242}                  once the kernel listens on its ports
+        -> {"exited": 4242, "status": -9, "timed_out": true, "cpu": 1.2}   once it ended
+
+Each child runs `kernel_main(request)`: the one entry point of a submission's own process,
+where a sandbox (namespaces, rlimits, seccomp) belongs. Nothing of a child survives it: the
+next request forks the untouched zygote again. No zmq context, Python thread or torch
+operation may exist here, as a fork would copy them half-alive; the kernel makes its own.
+The zygote kills a kernel at its deadline (time.monotonic()); it dies with its parent
+(PR_SET_PDEATHSIG), and so do its kernels.
+"""
+
+import ast
+import ctypes
+import gc
+import importlib
+import itertools
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+PR_SET_PDEATHSIG = 1
+# What a fresh ipykernel imports while it starts: loaded once here, not once per kernel.
+KERNEL_MODULES = [
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.debugger",
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.core.oinspect",
+    "IPython.extensions.storemagic",
+    "sqlite3",
+    "psutil",
+    "pydoc",
+    "tornado.platform.asyncio",
+    "tornado.queues",
+]
+# What the first plot of a kernel imports, when the course plots at all.
+PLOT_MODULES = [
+    "IPython.core.pylabtools",
+    "matplotlib.backends.backend_agg",
+    "PIL.PngImagePlugin",
+    "PIL.BmpImagePlugin",
+    "PIL.GifImagePlugin",
+    "PIL.JpegImagePlugin",
+    "PIL.PpmImagePlugin",
+]
+
+
+def die_with_parent(parent_pid):
+    """Get SIGKILL when the parent goes; exit now if it is already gone."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def preload(modules):
+    """Import what every submission would import; return the names that failed."""
+    # ipykernel sets this before the first plot; set it first so matplotlib sees the same.
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    failed = []
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception as err:  # a missing library only costs speed, never a grade
+            failed.append(f"{name}: {type(err).__name__}: {err}")
+    if "matplotlib" in sys.modules:
+        for name in PLOT_MODULES:
+            importlib.import_module(name)
+    # Imported before the kernel's shell exists, the inline backend would never hook into it.
+    sys.modules.pop("matplotlib_inline.backend_inline", None)
+    from jupyter_client import localinterfaces
+
+    localinterfaces._load_ips()  # every kernel asks; psutil takes 0.1 s to answer
+    # Keep the collector off these objects: a child that scanned them would copy their pages.
+    gc.freeze()
+    return failed
+
+
+def kernel_main(request, ready, inherited=()):
+    """Become the kernel of one submission; write to fd `ready` once it listens. Never returns.
+
+    inherited: the zygote's own descriptors, which the kernel must not keep.
+    """
+    status = 1
+    try:
+        os.setsid()
+        die_with_parent(request["zygote"])
+        signal.set_wakeup_fd(-1)
+        for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGPIPE):
+            signal.signal(sig, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for fd in inherited:
+            os.close(fd)
+        _redirect_stdio(request.get("log") or os.devnull)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"], JPY_PARENT_PID=str(request["zygote"]))
+        if "numpy.random" in sys.modules:  # a fresh process seeds it from the OS
+            sys.modules["numpy.random"].seed()
+        from ipykernel.kernelapp import IPKernelApp
+
+        # What `python -m ipykernel_launcher ARGV` does, and what it shows in sys.argv.
+        sys.argv = [sys.modules["ipykernel_launcher"].__file__, *request["argv"]]
+        app = IPKernelApp.instance()
+        app.initialize(request["argv"])
+        os.write(ready, b"!")
+        os.close(ready)
+        app.start()
+        status = 0
+    except SystemExit as exit_:
+        status = exit_.code if isinstance(exit_.code, int) else 1
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+
+
+def _redirect_stdio(log):
+    null = os.open(os.devnull, os.O_RDONLY)
+    out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    for fd, target in ((0, null), (1, out), (2, out)):
+        os.dup2(target, fd)
+    os.close(null)
+    os.close(out)
+
+
+class Server:
+    """The zygote's loop: fork, answer once the kernel listens, kill at deadlines, reap."""
+
+    def __init__(self, stdin, stdout):
+        self.stdin, self.stdout = stdin, stdout
+        self.sel = selectors.DefaultSelector()
+        wake_r, self.wake_w = os.pipe()
+        os.set_blocking(self.wake_w, False)
+        signal.set_wakeup_fd(self.wake_w)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        self.sel.register(stdin, selectors.EVENT_READ, self._requests)
+        self.sel.register(wake_r, selectors.EVENT_READ, lambda: os.read(wake_r, 4096))
+        self.deadlines, self.timed_out, self.pending = {}, set(), b""
+
+    def serve(self):
+        while not self.stdin.closed:
+            wait = min(self.deadlines.values(), default=None)
+            timeout = None if wait is None else max(0.0, wait - time.monotonic())
+            for key, _ in self.sel.select(timeout):
+                key.data()
+            self._enforce_deadlines()
+            self._reap()
+
+    def _requests(self):
+        chunk = os.read(self.stdin.fileno(), 65536)
+        if not chunk:
+            self.stdin.close()
+            return
+        *lines, self.pending = (self.pending + chunk).split(b"\n")
+        for line in lines:
+            request = json.loads(line)
+            if "preload" in request:
+                self._preload(request["preload"])
+            else:
+                self._spawn(request)
+
+    def _preload(self, modules):
+        failed = preload(modules)
+        self._send({"ready": os.getpid(), "failed": failed, "threads": threading.active_count()})
+
+    def _spawn(self, request):
+        request["zygote"] = os.getpid()
+        ready_r, ready_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            fds = [key.fd for key in self.sel.get_map().values() if key.fd > 2]
+            kernel_main(request, ready_w, [*fds, self.sel.fileno(), self.wake_w, ready_r])
+        os.close(ready_w)
+        if request.get("deadline") is not None:
+            self.deadlines[pid] = request["deadline"]
+        self.sel.register(ready_r, selectors.EVENT_READ, lambda: self._ready(ready_r, request, pid))
+
+    def _ready(self, fd, request, pid):
+        """The kernel listens (or died trying: the pipe closed): the client may connect."""
+        self.sel.unregister(fd)
+        os.close(fd)
+        self._send({"id": request["id"], "pid": pid})
+
+    def _enforce_deadlines(self):
+        for pid, deadline in list(self.deadlines.items()):
+            if deadline <= time.monotonic():
+                del self.deadlines[pid]
+                self.timed_out.add(pid)
+                _kill_group(pid)
+
+    def _reap(self):
+        while True:
+            try:
+                pid, status, usage = os.wait4(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            self.deadlines.pop(pid, None)
+            timed_out = pid in self.timed_out
+            self.timed_out.discard(pid)
+            exitcode = os.waitstatus_to_exitcode(status)
+            cpu = round(usage.ru_utime + usage.ru_stime, 3)
+            self._send({"exited": pid, "status": exitcode, "timed_out": timed_out, "cpu": cpu})
+
+    def _send(self, message):
+        self.stdout.write(json.dumps(message) + "\n")
+        self.stdout.flush()
+
+
+class ZygoteError(RuntimeError):
+    pass
+
+
+class Zygote:
+    """The parent's handle on a zygote process: fork kernels, learn how they ended.
+
+    The zygote starts importing the kernel's modules at once; load() adds the course's;
+    spawn() waits until it is ready. Call it from the main thread: the zygote dies with
+    the thread that started it.
+    """
+
+    def __init__(self, log):
+        env = dict(os.environ, AUTOGRADER_PARENT_PID=str(os.getpid()))
+        self.log = log
+        os.makedirs(os.path.dirname(log), exist_ok=True)
+        with open(log, "ab") as err:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "autograder.zygote"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                env=env,
+                text=True,
+            )
+        self.hello = None
+        self._ids = itertools.count(1)
+        self._replies, self._exits = {}, {}
+        self._cond = threading.Condition()
+        self._write = threading.Lock()
+        threading.Thread(target=self._read, name="zygote-reader", daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            message = json.loads(line)
+            with self._cond:
+                if "ready" in message:
+                    self.hello = message
+                elif "exited" in message:
+                    self._exits[message["exited"]] = message
+                else:
+                    self._replies[message["id"]] = message["pid"]
+                self._cond.notify_all()
+        with self._cond:
+            self._replies[None] = None  # the zygote is gone: wake every waiter
+            self._cond.notify_all()
+
+    def load(self, modules):
+        """Have the zygote import these modules too before it forks the first kernel."""
+        self._request({"preload": list(modules)})
+
+    def _request(self, request):
+        with self._write:
+            self.proc.stdin.write(json.dumps(request) + "\n")
+            self.proc.stdin.flush()
+
+    def ready(self, timeout=None):
+        """The zygote's greeting ({"ready": pid, "failed": [...], ...}) once it has loaded."""
+        with self._cond:
+            self._cond.wait_for(lambda: self.hello or None in self._replies, timeout)
+            if self.hello is None:
+                raise ZygoteError(f"the kernel zygote did not start; see {self.log}")
+            return self.hello
+
+    def spawn(self, argv, cwd, env, log, deadline=None):
+        """Fork the kernel `python -m ipykernel_launcher *argv` would be; return its pid.
+
+        deadline: a time.monotonic() instant at which the zygote kills the kernel.
+        """
+        self.ready()
+        rid = next(self._ids)
+        request = {"id": rid, "argv": argv, "cwd": cwd, "env": env, "log": log}
+        request["deadline"] = deadline
+        self._request(request)
+        with self._cond:
+            self._cond.wait_for(lambda: rid in self._replies or None in self._replies)
+            if rid not in self._replies:
+                raise ZygoteError(f"the kernel zygote died; see {self.log}")
+            return self._replies.pop(rid)
+
+    def ended(self, pid):
+        """How the kernel `pid` ended ({"status": ..., "timed_out": ...}), or None if alive."""
+        with self._cond:
+            return self._exits.get(pid)
+
+    def wait(self, pid, timeout=None):
+        with self._cond:
+            self._cond.wait_for(lambda: pid in self._exits or None in self._replies, timeout)
+            return self._exits.get(pid)
+
+    def forget(self, pid):
+        with self._cond:
+            return self._exits.pop(pid, None)
+
+    def close(self, kill=False):
+        """Stop the zygote; its kernels die with it (kill=True: at once)."""
+        if kill:
+            self.proc.kill()
+        elif self.proc.poll() is None:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def imported_modules(notebooks):
+    """Every module the code cells of these notebooks import (magics and shell lines skipped)."""
+    names = set()
+    for path in sorted(notebooks):
+        with open(path, encoding="utf-8") as f:
+            cells = json.load(f).get("cells", [])
+        for cell in cells:
+            if cell.get("cell_type") != "code":
+                continue
+            source = cell.get("source", "")
+            lines = source if isinstance(source, list) else source.splitlines(True)
+            code = "".join("\n" if ln.lstrip()[:1] in ("%", "!") else ln for ln in lines)
+            try:
+                tree = ast.parse(code)
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    names.update(alias.name for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                    names.add(node.module)
+    return sorted(names)
+
+
+def _kill_group(pid):
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:  # not yet its own group leader
+        os.kill(pid, signal.SIGKILL)
+
+
+def main():
+    parent = int(os.environ.pop("AUTOGRADER_PARENT_PID", "0")) or os.getppid()
+    die_with_parent(parent)
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]
+    preload(KERNEL_MODULES)  # while the parent still works out what the course needs
+    import ipykernel_launcher  # noqa: F401  (its path becomes each kernel's sys.argv[0])
+
+    Server(sys.stdin, sys.stdout).serve()
+
+
+if __name__ == "__main__":
+    main()
