@@ -46,8 +46,9 @@ def solution_cells(nb):
 
 
 def exercise_of(grade_id):
-    """`test_fn__part` and `test_fn` both belong to the exercise `fn`."""
-    return re.sub(r"^test_", "", grade_id).split("__")[0]
+    """`test_fn__part` and `test_fn` both belong to the exercise `fn` (which may end in `_`)."""
+    name = re.sub(r"^test_", "", grade_id)
+    return name.rpartition("__")[0] if "__" in name else name
 
 
 def reference_answer(cell):
@@ -84,7 +85,7 @@ def answers(assignment):
     found = []
     for kind in ("wrong", "right"):
         for path in sorted((ANSWERS / assignment / kind).glob("*.py")):
-            function, _, slug = path.stem.partition("__")
+            function, _, slug = path.stem.rpartition("__")
             found.append(Answer(assignment, function, slug, kind == "right", path))
     return found
 
