@@ -16,7 +16,8 @@ once its ledger record is written: an interrupted batch, rerun, grades what has 
 
 Where the run of a notebook is cut short (its notebook_timeout, or a kernel that dies), the
 cells that ran keep their outputs and the others get an error output saying why, so their
-tests score zero; stock nbgrader would drop the whole submission instead.
+tests score zero; stock nbgrader drops the whole submission instead. Any other error fails
+the submission, as in stock nbgrader, with its reason in the ledger.
 """
 
 import datetime
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from nbclient.exceptions import DeadKernelError
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters import Autograde
@@ -65,6 +67,7 @@ class Submission:
     notebooks: list
     started: float = field(default_factory=time.monotonic)
     problems: list = field(default_factory=list)
+    kernel_cpu: float = 0.0  # CPU seconds its kernels used, when forked
 
 
 class Batch(Autograde):
@@ -197,27 +200,32 @@ class Batch(Autograde):
         deadline = time.monotonic() + self.settings.notebook_timeout
         log = str(self.logs / f"{sub.student}.log")
         pp.job = {"zygote": zygote, "log": log, "deadline": deadline}
-        if self.settings.cell_timeout is not None:
-            pp.timeout = self.settings.cell_timeout
+        pp.job["cell_timeout"] = self.settings.cell_timeout
 
     def _apply(self, pp, notebook, sub):
         if not isinstance(pp, Forking):
             return pp(notebook.nb, notebook.resources)
         try:
             result = pp(notebook.nb, notebook.resources)
-        except Exception:
-            stop = ended(pp.job)
-            if stop is None or pp.running is None:
-                raise  # the kernel never ran a cell, or is fine: fail like nbgrader does
+        except Exception as err:
+            stop = self._ended(pp.job, sub)
+            cut = stop and (stop["timed_out"] or isinstance(err, DeadKernelError))
+            if not cut or pp.running is None:
+                raise  # as in stock nbgrader, the whole submission fails
             reason = self._stop_reason(stop)
             mark_unrun(notebook.nb, pp.running, reason)
             sub.problems.append(f"{reason} (in cell {cell_name(notebook.nb, pp.running)})")
             return notebook.nb, notebook.resources
-        ended(pp.job)
+        self._ended(pp.job, sub)
         sub.problems.extend(
             f"cell timeout in {cell_name(notebook.nb, i)}" for i in timed_out(notebook.nb)
         )
         return result
+
+    def _ended(self, job, sub):
+        stop = ended(job)
+        sub.kernel_cpu += (stop or {}).get("cpu", 0.0)
+        return stop
 
     def _stop_reason(self, stop):
         if stop["timed_out"]:
@@ -263,6 +271,7 @@ class Batch(Autograde):
             "score": score,
             "max_score": max_score,
             "seconds": round(time.monotonic() - sub.started, 3),
+            "kernel_cpu": round(sub.kernel_cpu, 3),
             "problems": sub.problems,
             "fingerprint": sub.fingerprint,
             "graded_at": datetime.datetime.now(datetime.UTC).isoformat(),
@@ -290,6 +299,7 @@ def grade(app, settings, assignments, students=(), workers=None, force=False, zy
         print(f"All {skipped} submissions are graded already; --force regrades them.")
         return []
     zygote = zygote or Zygote(str(root / ledger.DIR / "zygote.log"))
+    os.environ["NBGRADER_EXECUTION"] = "autograde"  # what stock sets while its kernels run
     zygote.load(sorted({name for batch in batches for name in batch.preload()}))
     progress = Progress(len(todo), sys.stderr, skipped=skipped)
     records = []

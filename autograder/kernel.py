@@ -140,9 +140,9 @@ class ForkKernelManager(AsyncKernelManager):
 class Forking:
     """Mixin for nbgrader's Execute preprocessor (or a subclass): kernels come from a zygote.
 
-    Set `job` before each notebook: {"zygote", "log", "deadline"}; the provisioner adds
-    "pid" and "forked". `running` is the index of the cell being run, then of the last.
-    The kernel is killed, not asked to shut down: by then all its output is in.
+    Set `job` before each notebook: {"zygote", "log", "deadline", "cell_timeout"}; the
+    provisioner adds "pid" and "forked". `running` is the index of the cell being run, then
+    of the last. The kernel is killed, not asked to shut down: by then all its output is in.
     """
 
     job = None
@@ -161,6 +161,11 @@ class Forking:
     def preprocess_cell(self, cell, resources, index):
         self.running = index
         return super().preprocess_cell(cell, resources, index)
+
+    def _get_timeout(self, cell):
+        # Not a trait: preprocess() reloads the traits from the config (c.Execute.timeout).
+        timeout = (self.job or {}).get("cell_timeout")
+        return super()._get_timeout(cell) if timeout is None else timeout
 
 
 @functools.cache

@@ -46,6 +46,7 @@ KERNEL_MODULES = [
     "tornado.platform.asyncio",
     "tornado.queues",
 ]
+IMPORTS_SET = {}  # environment variables that the preloaded modules set
 # What the first plot of a kernel imports, when the course plots at all.
 PLOT_MODULES = [
     "IPython.core.pylabtools",
@@ -66,7 +67,11 @@ def die_with_parent(parent_pid):
 
 
 def preload(modules):
-    """Import what every submission would import; return the names that failed."""
+    """Import what every submission would import; return the names that failed.
+
+    What the imports add to os.environ goes to every kernel too, as if it had imported them.
+    """
+    before = dict(os.environ)
     # ipykernel sets this before the first plot; set it first so matplotlib sees the same.
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     failed = []
@@ -83,6 +88,8 @@ def preload(modules):
     from jupyter_client import localinterfaces
 
     localinterfaces._load_ips()  # every kernel asks; psutil takes 0.1 s to answer
+    IMPORTS_SET.update(set(os.environ.items()) - set(before.items()))
+    IMPORTS_SET.pop("MPLBACKEND", None)
     # Keep the collector off these objects: a child that scanned them would copy their pages.
     gc.freeze()
     return failed
@@ -107,8 +114,9 @@ def kernel_main(request, ready, inherited=()):
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"], JPY_PARENT_PID=str(request["zygote"]))
-        if "numpy.random" in sys.modules:  # a fresh process seeds it from the OS
-            sys.modules["numpy.random"].seed()
+        for name, value in IMPORTS_SET.items():
+            os.environ.setdefault(name, value)
+        _reseed()
         from ipykernel.kernelapp import IPKernelApp
 
         # What `python -m ipykernel_launcher ARGV` does, and what it shows in sys.argv.
@@ -129,6 +137,14 @@ def kernel_main(request, ready, inherited=()):
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(status)
+
+
+def _reseed():
+    """A fresh process seeds these generators from the OS: forked ones would share a seed."""
+    if "numpy.random" in sys.modules:
+        sys.modules["numpy.random"].seed()
+    if "torch" in sys.modules:
+        sys.modules["torch"].default_generator.seed()
 
 
 def _redirect_stdio(log):
@@ -308,12 +324,15 @@ class Zygote:
     def ended(self, pid):
         """How the kernel `pid` ended ({"status": ..., "timed_out": ...}), or None if alive."""
         with self._cond:
+            if pid not in self._exits and None in self._replies and not _exists(pid):
+                # The zygote died: its kernels die with it, and nobody reports them.
+                self._exits[pid] = {"exited": pid, "status": -signal.SIGKILL, "timed_out": False}
             return self._exits.get(pid)
 
     def wait(self, pid, timeout=None):
         with self._cond:
             self._cond.wait_for(lambda: pid in self._exits or None in self._replies, timeout)
-            return self._exits.get(pid)
+        return self.ended(pid)
 
     def forget(self, pid):
         with self._cond:
@@ -354,6 +373,15 @@ def imported_modules(notebooks):
                 elif isinstance(node, ast.ImportFrom) and node.level == 0:
                     names.add(node.module)
     return sorted(names)
+
+
+def _exists(pid):
+    """Whether `pid` still runs (a zombie no longer does)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 def _kill_group(pid):

@@ -1,0 +1,157 @@
+"""`make bench`: stock `nbgrader autograde` against `python -m autograder grade`, same batch.
+
+Builds a throwaway course with every chapter of source/ and at least --count submissions:
+the reference answers, the blank release and every answer of tests/answers/, taken in turn
+from each chapter and repeated under new student ids. One copy is graded by stock nbgrader
+(one `nbgrader autograde` per assignment, as an instructor runs it), an identical copy by
+the autograder (one run for all of them); then every per-cell score must be the same.
+Prints seconds per notebook for both and the ratio; exits 1 if any score differs.
+"""
+
+import argparse
+import itertools
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+import coursekit  # noqa: E402  (the course's test helpers: chapters, answers, gradebook)
+
+from autograder import ledger  # noqa: E402
+
+
+def build(course, count):
+    """A course with `count` submissions, the chapters taking turns; {assignment: n}."""
+    chapters = coursekit.assignments()
+    coursekit.make_course(course, chapters)
+    pools = [pool for a in chapters if (pool := submissions(course, a))]
+    turns = itertools.cycle(itertools.chain.from_iterable(itertools.zip_longest(*pools)))
+    made = {}
+    for i, item in enumerate(x for x in turns if x is not None):
+        if i == count:
+            break
+        a, name, answer = item
+        coursekit.submit(course, a, f"s{i:03d}-{name}", answer)
+        made[a] = made.get(a, 0) + 1
+    return made
+
+
+def submissions(course, a):
+    """[(assignment, name, answers)]: the reference, the blank release, the catalogue."""
+    try:
+        coursekit.generate_release(course, a)
+    except AssertionError as err:  # a chapter being written: leave it out, say so
+        print(f"skipping {a}: nbgrader cannot release it\n{err}", file=sys.stderr)
+        return []
+    cells = coursekit.solution_cells(nbformat.read(coursekit.notebook_path(a), as_version=4))
+    ref = {gid: coursekit.reference_answer(c) for gid, c in cells.items()}
+    pool = [("reference", ref), ("blank", {})]
+    pool += [
+        (x.student, ref | {x.function: x.source()})
+        for x in coursekit.answers(a)
+        if x.function in cells
+    ]
+    return [(a, name, answer) for name, answer in pool]
+
+
+def timed(cmd, cwd):
+    """(wall-clock seconds, CPU seconds of the command and all its descendants)."""
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    cpu, start = children_cpu(), time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    if proc.returncode:
+        sys.exit(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
+    return time.perf_counter() - start, children_cpu() - cpu
+
+
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def normalized(path):
+    """A notebook without what differs between any two runs: pids, addresses, timings,
+    images, and how the kernel happened to cut its output into stream chunks."""
+    text = re.sub(r"0x[0-9a-f]+|ipykernel_\d+", "_", Path(path).read_text(encoding="utf-8"))
+    nb = nbformat.reads(text, as_version=4)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        merged = []
+        for out in cell.get("outputs", []):
+            out.get("data", {}).pop("image/png", None)
+            last = merged[-1] if merged else {}
+            if out.output_type == "stream" and last.get("name") == out.get("name"):
+                last["text"] += out["text"]
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell.outputs = merged
+    return nb
+
+
+def kernel_cpu(course, made):
+    """CPU seconds the autograder's kernels spent, as its ledger recorded them."""
+    records = [r for a in made for r in ledger.latest(course, a).values()]
+    return sum(r.get("kernel_cpu", 0) for r in records)
+
+
+def compare(stock, fast, made):
+    """(per-cell scores that differ, autograded notebooks that differ beyond noise)."""
+    scores = []
+    for a in made:
+        want, got = coursekit.scores(stock, a), coursekit.scores(fast, a)
+        scores += [(a, s, want.get(s), got.get(s)) for s in sorted(set(want) | set(got))]
+    bad = [row for row in scores if row[2] != row[3] or not row[2]]
+    notebooks = sorted(stock.glob("autograded/*/*/*.ipynb"))
+    differ = [p for p in notebooks if normalized(p) != normalized(fast / p.relative_to(stock))]
+    return bad, differ, len(notebooks)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m autograder.bench", description=__doc__)
+    p.add_argument("--count", type=int, default=60, help="submissions (default 60)")
+    p.add_argument("--workers", type=int, help="autograder workers (default: one per core)")
+    p.add_argument("--keep", type=Path, help="build the courses here and keep them")
+    args = p.parse_args(argv)
+    root = args.keep or Path(tempfile.mkdtemp(prefix="autograder-bench-"))
+    stock, fast = root / "stock", root / "fast"
+    made = build(stock, args.count)
+    shutil.copytree(stock, fast)
+    n = sum(made.values())
+    print(f"{n} submissions: {', '.join(f'{a} {k}' for a, k in made.items())}", flush=True)
+    print(f"stock nbgrader autograde, one run per assignment ({len(made)}) ...", flush=True)
+    runs = [timed([sys.executable, "-m", "nbgrader", "autograde", a], stock) for a in made]
+    t_stock, cpu_stock = map(sum, zip(*runs, strict=True))
+    workers = ["--workers", str(args.workers)] if args.workers else []
+    print("python -m autograder grade ...", flush=True)
+    t_fast, cpu_fast = timed([sys.executable, "-m", "autograder", "grade", *made, *workers], fast)
+    bad, differ, graded = compare(stock, fast, made)
+    print(f"{'':16} {'wall':>8} {'per notebook':>13} {'CPU per notebook':>17}")
+    for name, wall, cpu in (
+        ("stock nbgrader", t_stock, cpu_stock),
+        ("autograder", t_fast, cpu_fast),
+    ):
+        print(f"{name:16} {wall:7.1f}s {wall / n:12.3f}s {cpu / n:16.3f}s")
+    print(f"speed-up:        {t_stock / t_fast:.1f}x  ({os.cpu_count()} cores)")
+    print(f"kernel CPU (notebook code, the floor): {kernel_cpu(fast, made) / n:.3f}s per notebook")
+    print(f"per-cell scores: {'identical' if not bad else f'{len(bad)} submissions DIFFER'}")
+    same = graded - len(differ)
+    print(f"autograded notebooks identical up to pids/addresses/timing: {same}/{graded}")
+    for row in bad[:10]:
+        print("  differs:", *row)
+    if not args.keep:
+        shutil.rmtree(root, ignore_errors=True)
+    return 1 if bad or graded != n else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

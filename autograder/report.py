@@ -1,0 +1,196 @@
+"""`python -m autograder report ASSIGNMENT`: the class at a glance, for the instructor.
+
+Writes reports/<assignment>.html, one self-contained file (plots embedded as PNG): the
+total scores, the score distribution of each exercise, the tests that fail most often with
+the message they fail with (the course's checks say expected, actual and a hint), and the
+grading problems (timeouts, dead kernels). Also reports/<assignment>.csv: one row per
+student with the total, each exercise's score, the status and the problems.
+
+Scores come from the gradebook, messages from the autograded notebooks, problems from the
+autograder's ledger. An exercise is a test cell's grade_id without "test_" and "__part".
+"""
+
+import base64
+import collections
+import csv
+import html
+import io
+import os
+import re
+
+import nbformat
+from matplotlib.figure import Figure
+from nbgrader.api import Gradebook, MissingEntry
+
+from autograder import ledger
+from autograder.config import UsageError
+
+TOP_FAILURES = 12
+
+
+def exercise_of(grade_id):
+    return re.sub(r"^test_", "", grade_id).split("__")[0]
+
+
+def report(app, assignment, out=None):
+    """Write the HTML report and the CSV; print their paths; return them."""
+    coursedir = app.coursedir
+    rows, exercises = scores(coursedir, assignment)
+    if not rows:
+        raise UsageError(f"no graded submission of {assignment}: run `grade {assignment}` first")
+    records = ledger.latest(coursedir.root, assignment)
+    failures = failing_tests(coursedir, assignment, [r["student"] for r in rows])
+    out = os.path.abspath(out or os.path.join(coursedir.root, "reports"))
+    os.makedirs(out, exist_ok=True)
+    csv_path = os.path.join(out, f"{assignment}.csv")
+    html_path = os.path.join(out, f"{assignment}.html")
+    write_csv(csv_path, rows, exercises, records)
+    with open(html_path, "w", encoding="utf-8") as f:
+        f.write(page(assignment, rows, exercises, failures, records))
+    print(f"{html_path}\n{csv_path}")
+    return html_path, csv_path
+
+
+def scores(coursedir, assignment):
+    """([{student, total, max, exercise: score...}], {exercise: max}) from the gradebook."""
+    rows, exercises = [], {}
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        try:
+            submissions = gb.assignment_submissions(assignment)
+        except MissingEntry:
+            raise UsageError(f"{assignment} is not in the gradebook") from None
+        for sub in sorted(submissions, key=lambda s: s.student.id):
+            row = {"student": sub.student.id, "total": sub.score, "max": sub.max_score}
+            for nb in sub.notebooks:
+                for grade in nb.grades:
+                    name = exercise_of(grade.name)
+                    row[name] = row.get(name, 0.0) + grade.score
+                    exercises[name] = exercises.get(name, 0.0) + grade.max_score
+            rows.append(row)
+    per_student = len(rows) or 1
+    return rows, {name: total / per_student for name, total in exercises.items()}
+
+
+def failing_tests(coursedir, assignment, students):
+    """[(grade_id, students failing it, [(message, count, one whole message)])], most first."""
+    fails = collections.defaultdict(collections.Counter)
+    examples = {}
+    for student in students:
+        folder = coursedir.format_path(coursedir.autograded_directory, student, assignment)
+        if not os.path.isdir(folder):
+            continue
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".ipynb"):
+                for grade_id, first, message in errors(os.path.join(folder, name)):
+                    fails[grade_id][first] += 1
+                    examples.setdefault((grade_id, first), message)
+    tests = sorted(fails.items(), key=lambda item: -sum(item[1].values()))[:TOP_FAILURES]
+    return [
+        (gid, sum(c.values()), [(m, n, examples[gid, m]) for m, n in c.most_common(3)])
+        for gid, c in tests
+    ]
+
+
+def errors(path):
+    """(grade_id, the error's first line, the whole message) per failing test cell."""
+    for cell in nbformat.read(path, as_version=4).cells:
+        grade = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not grade.get("grade"):
+            continue
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                message = f"{out.get('ename')}: {out.get('evalue', '')}".strip()
+                first = re.sub(r"0x[0-9a-f]+", "0x...", message.splitlines()[0])
+                yield grade["grade_id"], first, message
+                break
+
+
+def write_csv(path, rows, exercises, records):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["student", "total", "max", *exercises, "status", "problems"])
+        for row in rows:
+            record = records.get(row["student"], {})
+            writer.writerow(
+                [
+                    row["student"],
+                    f"{row['total']:g}",
+                    f"{row['max']:g}",
+                    *(f"{row.get(name, 0):g}" for name in exercises),
+                    record.get("status", "nbgrader"),
+                    "; ".join(record.get("problems", [])),
+                ]
+            )
+
+
+def page(assignment, rows, exercises, failures, records):
+    esc = html.escape
+    n = len(rows)
+    mean = sum(r["total"] for r in rows) / n
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(assignment)}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        f"<h1>{esc(assignment)}: class report</h1>",
+        f"<p>{n} students graded; mean {mean:.2f} of {rows[0]['max']:g} points.</p>",
+        "<h2>Total scores</h2>",
+        image(total_plot(rows)),
+        "<h2>Score distribution per exercise</h2>",
+        image(exercise_plot(rows, exercises)),
+        "<h2>Most frequent failing tests</h2>",
+        "<table><tr><th>test</th><th>failed by</th><th>students</th><th>message</th></tr>",
+    ]
+    for grade_id, count, messages in failures:
+        for i, (_, k, example) in enumerate(messages):
+            test = f"<td rowspan='{len(messages)}'>{esc(grade_id)}</td>" if i == 0 else ""
+            total = f"<td rowspan='{len(messages)}'>{count} of {n}</td>" if i == 0 else ""
+            parts.append(f"<tr>{test}{total}<td>{k}</td><td><pre>{esc(example)}</pre></td></tr>")
+    parts.append("</table>")
+    troubled = [r for r in records.values() if r.get("problems")]
+    if troubled:
+        parts.append("<h2>Grading problems</h2><table><tr><th>student</th><th>problems</th></tr>")
+        for r in sorted(troubled, key=lambda r: r["student"]):
+            parts.append(
+                f"<tr><td>{esc(r['student'])}</td><td>{esc('; '.join(r['problems']))}</td>"
+            )
+        parts.append("</table>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def total_plot(rows):
+    fig = Figure(figsize=(6, 2.8))
+    ax = fig.add_subplot()
+    ax.hist([r["total"] for r in rows], bins=20, range=(0, rows[0]["max"] or 1), color="#4c72b0")
+    ax.set_xlabel("total score")
+    ax.set_ylabel("students")
+    return fig
+
+
+def exercise_plot(rows, exercises):
+    cols = min(len(exercises), 4) or 1
+    lines = -(-len(exercises) // cols) or 1
+    fig = Figure(figsize=(3.2 * cols, 2.4 * lines), layout="constrained")
+    for i, (name, top) in enumerate(exercises.items()):
+        ax = fig.add_subplot(lines, cols, i + 1)
+        counts = collections.Counter(r.get(name, 0.0) for r in rows)
+        ax.bar([f"{s:g}" for s in sorted(counts)], [counts[s] for s in sorted(counts)])
+        ax.set_title(f"{name} (of {top:g})", fontsize=9)
+        ax.set_xlabel("score", fontsize=8)
+        ax.set_ylabel("students", fontsize=8)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+    return fig
+
+
+def image(fig):
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=80)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f"<img alt='plot' src='data:image/png;base64,{data}'>"
+
+
+STYLE = """
+body { font-family: sans-serif; max-width: 70em; margin: 2em auto; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; }
+td, th { border: 1px solid #ccc; padding: 0.3em 0.6em; vertical-align: top; text-align: left; }
+pre { margin: 0; white-space: pre-wrap; font-size: 0.85em; }
+"""

@@ -1,0 +1,355 @@
+"""python -m autograder end to end, in throwaway courses.
+
+One comparison with stock `nbgrader autograde`: chapter 1's whole answer catalogue, and the
+reference and one wrong answer of every other chapter. Then what stock nbgrader cannot do:
+kernels forked fresh, a killed batch resumed, timeouts, a dead kernel, collect from an LMS
+zip, the class report.
+
+pytest-xdist's loadgroup does not group with pytest 9 (it rewrites item._nodeid, which
+pytest 9 no longer reads), so no test here shares a fixture with another.
+"""
+
+import base64
+import csv
+import functools
+import html.parser
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import nbformat
+import psutil
+import pytest
+from coursekit import (
+    answers,
+    assignments,
+    generate_release,
+    make_course,
+    nbgrader,
+    notebook_path,
+    reference_answer,
+    scores,
+    solution_cells,
+    submit,
+)
+
+from autograder import ledger
+from autograder.bench import normalized
+
+CH1 = "01_requires_grad"
+ENV = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+
+
+def heavy(test):
+    """Real kernels: slow, and on the xdist worker that holds the shared comparison."""
+    return pytest.mark.slow(pytest.mark.xdist_group("autograder")(test))
+
+
+def autograder(*args, cwd, check=True, timeout=600):
+    proc = subprocess.run(
+        [sys.executable, "-m", "autograder", *args],
+        cwd=cwd, env=ENV, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+    if check and proc.returncode:
+        raise AssertionError(
+            f"autograder {args} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+        )
+    return proc
+
+
+@functools.cache
+def reference(assignment):
+    cells = solution_cells(nbformat.read(notebook_path(assignment), as_version=4))
+    return {gid: reference_answer(cell) for gid, cell in cells.items()}
+
+
+def chapter_course(root, assignment=CH1, config=""):
+    course = make_course(root, [assignment])
+    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as f:
+        f.write(config)
+    generate_release(course, assignment)
+    return course
+
+
+def submit_catalogue(course, assignment, catalogue):
+    submit(course, assignment, "reference", reference(assignment))
+    for answer in catalogue:
+        submit(
+            course,
+            assignment,
+            answer.student,
+            reference(assignment) | {answer.function: answer.source()},
+        )
+
+
+@heavy
+def test_same_grades_and_notebooks_as_stock_nbgrader(tmp_path):
+    """The one stock comparison: chapter 1's whole catalogue, two answers of the others."""
+    stock = make_course(tmp_path / "stock")
+    for a in assignments():
+        generate_release(stock, a)
+        catalogue = answers(a) if a == CH1 else [x for x in answers(a) if not x.correct][:1]
+        submit_catalogue(stock, a, catalogue)
+    submit(stock, CH1, "blank", {})
+    fast = Path(shutil.copytree(stock, tmp_path / "fast"))
+    for a in assignments():
+        nbgrader("autograde", a, cwd=stock)
+    table = autograder("grade", *assignments(), cwd=fast).stdout.splitlines()
+
+    for a in assignments():
+        want = scores(stock, a)
+        assert want and all(want.values()), f"stock nbgrader graded nothing of {a}"
+        assert scores(fast, a) == want, f"{a}: per-cell scores differ from stock nbgrader's"
+    made = sorted(p.relative_to(stock) for p in stock.glob("autograded/*/*/*.ipynb"))
+    assert made == sorted(p.relative_to(fast) for p in fast.glob("autograded/*/*/*.ipynb"))
+    for path in made:
+        assert normalized(fast / path) == normalized(stock / path), f"{path} differs"
+        assert (fast / path).stat().st_mode == (stock / path).stat().st_mode
+    nbgrader("export", cwd=stock)
+    nbgrader("export", cwd=fast)
+    assert (fast / "grades.csv").read_text() == (stock / "grades.csv").read_text()
+    nbgrader("generate_feedback", CH1, "--student", "reference", cwd=fast)
+    assert (fast / "feedback" / "reference" / CH1 / "requires_grad.html").stat().st_size > 10_000
+
+    assert table[0].split() == ["student", "score", "max", "time", "problems"]
+    assert table[-1].startswith(f"{len(made)} graded, 0 failed in ")
+    assert "graded already" in autograder("grade", CH1, cwd=fast).stdout
+
+
+@heavy
+def test_report_shows_scores_and_the_failing_tests(tmp_path):
+    course = chapter_course(tmp_path / "course")
+    wrong = [a for a in answers(CH1) if not a.correct]
+    submit_catalogue(course, CH1, wrong[::3])
+    submit(course, CH1, "blank", {})
+    autograder("grade", CH1, cwd=course)
+    out = autograder("report", CH1, cwd=course).stdout.split()
+    assert out == [str(course / "reports" / f"{CH1}.html"), str(course / "reports" / f"{CH1}.csv")]
+    with open(out[1], encoding="utf-8") as f:
+        rows = {row["student"]: row for row in csv.DictReader(f)}
+    per_cell = scores(course, CH1)
+    assert set(rows) == set(per_cell) == {"reference", "blank", *(a.student for a in wrong[::3])}
+    for student, cells in per_cell.items():
+        assert float(rows[student]["total"]) == sum(s for s, _ in cells.values())
+    assert rows["blank"]["make_param"] == "0" and rows["reference"]["make_param"] == "2"
+    page = Page()
+    page.feed(Path(out[0]).read_text(encoding="utf-8"))
+    assert len(page.images) == 2
+    for src in page.images:
+        assert base64.b64decode(src.removeprefix("data:image/png;base64,"))[:4] == b"\x89PNG"
+    failing = {row[0]: row[1] for row in page.tables[0][1:] if len(row) == 4}
+    zero = sum(cells["test_make_param__values"][0] == 0 for cells in per_cell.values())
+    assert failing["test_make_param__values"] == f"{zero} of {len(rows)}" and zero >= 2
+    messages = " ".join(row[-1] for row in page.tables[0][1:])
+    assert "NotImplementedError" in messages and "expected:" in messages
+
+
+class Page(html.parser.HTMLParser):
+    """The images and the table cells of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.images, self.tables, self.cell = [], [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.images.append(dict(attrs)["src"])
+        elif tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self.cell = ""
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th"):
+            self.tables[-1][-1].append(self.cell)
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+
+
+PROBE = """
+import os, sys, numpy, torch, course
+print(sys.argv[0].endswith("ipykernel_launcher.py"), os.getcwd())
+print(hasattr(course, "left_over"))
+print(sys.path, sorted(os.environ))
+print(numpy.random.randint(1 << 30), torch.initial_seed())
+course.left_over = True
+"""
+
+
+@heavy
+def test_each_kernel_is_fresh_and_starts_like_stock(tmp_path):
+    """Two forked kernels share nothing; each sees what a stock kernel sees."""
+    from nbclient import NotebookClient
+
+    from autograder.kernel import ForkExecute, ended
+    from autograder.zygote import Zygote
+
+    def probe(run):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PROBE)])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+        run(nb, {"metadata": {"path": str(tmp_path)}})
+        return "".join(o.get("text", "") for o in nb.cells[0].outputs).splitlines()
+
+    zygote = Zygote(str(tmp_path / "zygote.log"))
+    zygote.load(["torch", "numpy", "course"])
+    forked = []
+    for _ in range(2):
+        fork = ForkExecute()
+        fork.job = {"zygote": zygote, "log": str(tmp_path / "k.log"), "deadline": None}
+        forked.append(probe(fork.preprocess))
+        assert fork.job["forked"] and ended(fork.job)["status"] is not None
+    zygote.close()
+    stock = probe(lambda nb, res: NotebookClient(nb, resources=res).execute())
+    assert stock[:2] == [f"True {tmp_path}", "False"]
+    assert forked[0][:3] == forked[1][:3] == stock[:3]
+    seeds = zip(forked[0][3].split(), forked[1][3].split(), strict=True)
+    assert all(a != b for a, b in seeds), "forked kernels share a random state"
+
+
+@heavy
+def test_killed_batch_resumes_without_loss_or_double_counting(tmp_path):
+    course = chapter_course(tmp_path / "course")
+    submit_catalogue(course, CH1, answers(CH1)[:5])
+    students = sorted(p.name for p in (course / "submitted").iterdir())
+    done = interrupt_midway(course, signal.SIGINT) + interrupt_midway(course, signal.SIGKILL)
+    assert 0 < len(done) < len(students), "the batch was not stopped midway"
+    for path in course.glob("autograded/*/*/*.ipynb"):
+        nbformat.read(path, as_version=4)  # whole, never half-written
+    rerun = autograder("grade", CH1, "--workers", "1", cwd=course)
+    graded = [line.split()[0] for line in rerun.stdout.splitlines()[1:-1]]
+    assert sorted(graded) == sorted(set(students) - set(done)), "regraded or missed some"
+    records = ledger.latest(course, CH1)
+    assert sorted(records) == students and {r["status"] for r in records.values()} == {"graded"}
+    resumed = scores(course, CH1)
+    autograder("grade", CH1, "--force", cwd=course)
+    assert scores(course, CH1) == resumed, "grades differ from those of one whole run"
+
+
+def interrupt_midway(course, sig):
+    """Start a batch, send `sig` once it has recorded a submission; who it recorded.
+
+    No process of the batch (the zygote, a kernel) may outlive it.
+    """
+    path = ledger.path(course, CH1)
+    before = len(path.read_text().splitlines()) if path.exists() else 0
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "autograder", "grade", CH1, "--workers", "1"],
+        cwd=course, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not (path.exists() and len(path.read_text().splitlines()) > before):
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.05)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == (130 if sig == signal.SIGINT else -signal.SIGKILL), err
+    deadline = time.monotonic() + 10
+    while left := [p for p in psutil.process_iter(["cwd"]) if str(course) in (p.info["cwd"] or "")]:
+        assert time.monotonic() < deadline, f"left running: {left}"
+        time.sleep(0.1)
+    return [json.loads(line)["student"] for line in path.read_text().splitlines()[before:]]
+
+
+@heavy
+def test_timeouts_a_dead_kernel_and_a_broken_file_are_recorded(tmp_path):
+    limits = "\nc.Autograder.cell_timeout = 3\nc.Autograder.notebook_timeout = 60\n"
+    course = chapter_course(tmp_path / "course", config=limits)
+    ref = reference(CH1)
+    env = 'import os\nprint(os.environ.get("NBGRADER_EXECUTION"))\n'
+    loop = "def make_param(values):\n    while True:\n        pass"
+    submit(course, CH1, "reference", ref | {"make_param": env + ref["make_param"]})
+    submit(course, CH1, "looper", ref | {"make_param": loop})
+    submit(course, CH1, "crasher", ref | {"graph_leaves": "import os\nos._exit(3)"})
+    submit(course, CH1, "sleeper", ref | {"blitz_grad": "import time\ntime.sleep(60)"})
+    submit(course, CH1, "broken", {})
+    (course / "submitted" / "broken" / CH1 / "requires_grad.ipynb").write_text('{"cells": [')
+    four = [f"--student={s}" for s in ("reference", "looper", "crasher", "broken")]
+    run = autograder("grade", CH1, *four, cwd=course)
+    assert run.stdout.splitlines()[-1].startswith("3 graded, 1 failed in ")
+    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as f:
+        f.write("c.Autograder.cell_timeout = None\nc.Autograder.notebook_timeout = 8\n")
+    start = time.monotonic()
+    autograder("grade", CH1, "--student", "sleeper", cwd=course)
+    assert time.monotonic() - start < 30
+    records = ledger.latest(course, CH1)
+    problems = {s: "; ".join(r["problems"]) for s, r in records.items()}
+    assert problems["reference"] == "" and records["reference"]["status"] == "graded"
+    timeouts = [f"cell timeout in test_make_param__{part}" for part in ("values", "inputs")]
+    assert problems["looper"] == "; ".join(timeouts)
+    assert problems["crasher"] == "kernel died (exit status 3) (in cell graph_leaves)"
+    assert problems["sleeper"] == "notebook timeout (8 s) (in cell blitz_grad)"
+    assert records["broken"]["status"] == "failed" and "NotJSONError" in problems["broken"]
+    assert not (course / "autograded" / "broken" / CH1).exists()
+    by_exercise = {s: exercise_scores(cells) for s, cells in scores(course, CH1).items()}
+    assert by_exercise["reference"] == {"make_param": 2, "blitz_grad": 2, "graph_leaves": 2}
+    assert by_exercise["looper"] == {"make_param": 0, "blitz_grad": 2, "graph_leaves": 2}
+    assert by_exercise["crasher"] == {"make_param": 2, "blitz_grad": 2, "graph_leaves": 0}
+    assert by_exercise["sleeper"] == {"make_param": 2, "blitz_grad": 0, "graph_leaves": 0}
+    graded = nbformat.read(course / "autograded" / "reference" / CH1 / "requires_grad.ipynb", 4)
+    cell = next(
+        c for c in graded.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "make_param"
+    )
+    assert cell.outputs[0]["text"] == "autograde\n", "the kernel must see what stock's sees"
+
+
+def exercise_scores(cells):
+    totals = {}
+    for gid, (score, _) in cells.items():
+        if gid.startswith("test_"):
+            name = gid[5:].split("__")[0]
+            totals[name] = totals.get(name, 0) + score
+    return totals
+
+
+def test_collect_imports_notebooks_and_lists_the_rest(tmp_path, monkeypatch):
+    from nbgrader.api import Gradebook
+
+    monkeypatch.setenv("PATH", ENV["PATH"])  # nbgrader runs alembic to make a gradebook
+    course = make_course(tmp_path / "course", [CH1])
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        gb.add_assignment(CH1)
+        gb.add_notebook("requires_grad", CH1)
+        for student in ("doejane", "ann"):
+            gb.add_student(student)
+    good = notebook_path(CH1).read_bytes()
+    files = {
+        "doejane_101_202_requires_grad.ipynb": nbformat.writes(nbformat.v4.new_notebook()).encode(),
+        "sub/doejane_101_303_requires_grad-1.ipynb": good,
+        "ann_late_5_6_requires_grad.ipynb": b'{"cells": [',
+        "mallory_7_8_requires_grad.ipynb": good,
+        "ann_notes.txt": b"hello",
+    }
+    with zipfile.ZipFile(tmp_path / "lms.zip", "w") as zf:
+        for i, (name, data) in enumerate(files.items()):
+            zf.writestr(zipfile.ZipInfo(name, (2026, 1, 1, 0, 0, i * 2)), data)
+    out = autograder("collect", str(tmp_path / "lms.zip"), CH1, cwd=course).stdout
+    assert sorted(p.relative_to(course).as_posix() for p in course.glob("submitted/**/*.*")) == [
+        f"submitted/doejane/{CH1}/requires_grad.ipynb"
+    ]
+    assert (course / "submitted" / "doejane" / CH1 / "requires_grad.ipynb").read_bytes() == good
+    reasons = dict(line.strip().split(": ", 1) for line in out.splitlines()[2:])
+    assert reasons["doejane_101_202_requires_grad.ipynb"].startswith("replaced by the later")
+    assert reasons["ann_late_5_6_requires_grad.ipynb"].startswith("invalid notebook JSON")
+    assert reasons["mallory_7_8_requires_grad.ipynb"] == "no student 'mallory' in the gradebook"
+    assert reasons["ann_notes.txt"] == "not a notebook (.ipynb)"
+    (tmp_path / "not.zip").write_text("nope")
+    bad = autograder("collect", str(tmp_path / "not.zip"), CH1, cwd=course, check=False)
+    assert bad.returncode == 2 and "not a zip file" in bad.stderr
+
+
+def test_grading_an_unreleased_assignment_says_what_to_do(tmp_path):
+    course = make_course(tmp_path / "course", [CH1])
+    run = autograder("grade", CH1, cwd=course, check=False)
+    assert run.returncode == 2
+    assert f"run `nbgrader generate_assignment {CH1}` first" in run.stderr

@@ -1,0 +1,97 @@
+"""The autograder's parts, without a kernel: ledger, imports, LMS names, cut-short notebooks."""
+
+import re
+
+import nbformat
+import pytest
+from nbgrader.utils import determine_grade
+
+from autograder import ledger
+from autograder.__main__ import main
+from autograder.collect import identify
+from autograder.config import LMS_PATTERN
+from autograder.grade import mark_unrun, timed_out
+from autograder.progress import summary
+from autograder.zygote import imported_modules
+
+
+def test_ledger_keeps_the_last_record_and_skips_a_torn_line(tmp_path):
+    ledger.append(tmp_path, "a1", {"student": "ann", "status": "failed"})
+    ledger.append(tmp_path, "a1", {"student": "bob", "status": "graded"})
+    ledger.append(tmp_path, "a1", {"student": "ann", "status": "graded"})
+    with open(ledger.path(tmp_path, "a1"), "a", encoding="utf-8") as f:
+        f.write('{"student": "cy", "sta')  # a crash in the middle of a write
+    latest = ledger.latest(tmp_path, "a1")
+    assert {s: r["status"] for s, r in latest.items()} == {"ann": "graded", "bob": "graded"}
+    assert ledger.latest(tmp_path, "other") == {}
+
+
+def test_imported_modules_reads_code_cells_only(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("%matplotlib inline\nimport torch.nn.functional as F, numpy"),
+        nbformat.v4.new_code_cell("from course import check\nfrom . import local\n!ls"),
+        nbformat.v4.new_code_cell("def broken(:"),
+        nbformat.v4.new_markdown_cell("import markdown_is_not_code"),
+    ]
+    nbformat.write(nb, tmp_path / "a.ipynb")
+    assert imported_modules([tmp_path / "a.ipynb"]) == ["course", "numpy", "torch.nn.functional"]
+
+
+@pytest.mark.parametrize(
+    "name, found",
+    [
+        ("doejane_12345_67890_requires_grad.ipynb", ("doejane", "requires_grad")),
+        ("doejane_late_12345_67890_requires_grad-2.ipynb", ("doejane", "requires_grad")),
+        ("folder/doejane_requires_grad.ipynb", ("doejane", "requires_grad")),
+        ("mallory_1_2_requires_grad.ipynb", "no student 'mallory' in the gradebook"),
+        ("homework.ipynb", "the name does not match"),
+        ("doejane_1_2_notes.txt", "not a notebook"),
+    ],
+)
+def test_lms_file_names(name, found):
+    got = identify(name, re.compile(LMS_PATTERN), ["requires_grad"], {"doejane", "ann"})
+    assert got == found if isinstance(found, tuple) else found in got
+
+
+def test_lms_file_names_pick_one_of_several_notebooks():
+    regex = re.compile(LMS_PATTERN)
+    assert identify("ann_3_4_part2.ipynb", regex, ["part1", "part2"], set()) == ("ann", "part2")
+    assert "which notebook" in identify("ann_3_4_part9.ipynb", regex, ["part1", "part2"], set())
+
+
+def test_cells_left_unrun_score_zero_and_those_before_keep_their_score():
+    grade = {"grade": True, "grade_id": "test_x", "points": 2.0, "solution": False}
+    cells = [nbformat.v4.new_code_cell("x = 1") for _ in range(3)]
+    for cell in cells:
+        cell.metadata["nbgrader"] = dict(grade)
+    nb = nbformat.v4.new_notebook(cells=cells)
+    mark_unrun(nb, 1, "notebook timeout (5 s)")
+    assert [determine_grade(c)[0] for c in nb.cells] == [2.0, 0, 0]
+    assert "stopped in this cell: notebook timeout" in nb.cells[1].outputs[0]["evalue"]
+    assert "not run" in nb.cells[2].outputs[0]["evalue"]
+    assert timed_out(nb) == []
+
+
+def test_summary_lists_every_submission_and_counts_failures():
+    records = [
+        {"student": "bob", "status": "graded", "score": 5, "max_score": 7, "seconds": 0.5,
+         "problems": ["cell timeout in test_a"]},
+        {"student": "ann", "status": "failed", "score": None, "max_score": None, "seconds": 0.1,
+         "problems": ["failed: NotJSONError"]},
+    ]  # fmt: skip
+    table = summary(records, 2.0).splitlines()
+    assert table[0].split() == ["student", "score", "max", "time", "problems"]
+    assert table[1].split()[:2] == ["ann", "-"] and "NotJSONError" in table[1]
+    assert table[2].split()[:3] == ["bob", "5", "7"] and table[2].endswith("test_a")
+    assert table[3] == "1 graded, 1 failed in 2.0s (1.00s each)"
+
+
+def test_usage_errors_exit_2_with_a_hint(tmp_path, capsys):
+    assert main(["--course", str(tmp_path / "nowhere"), "grade", "a1"]) == 2
+    assert "no course directory" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["grade"])
+    assert exit_.value.code == 2
+    assert main(["--course", str(tmp_path), "grade", "a1", "--workers", "0"]) == 2
+    assert "--workers" in capsys.readouterr().err
