@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from nbclient.exceptions import DeadKernelError
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters import Autograde
@@ -207,10 +206,10 @@ class Batch(Autograde):
             return pp(notebook.nb, notebook.resources)
         try:
             result = pp(notebook.nb, notebook.resources)
-        except Exception as err:
+        except Exception:
             stop = self._ended(pp.job, sub)
-            cut = stop and (stop["timed_out"] or isinstance(err, DeadKernelError))
-            if not cut or pp.running is None:
+            died = stop and (stop["timed_out"] or not pp.job.get("killed"))
+            if not died or pp.running is None:
                 raise  # as in stock nbgrader, the whole submission fails
             reason = self._stop_reason(stop)
             mark_unrun(notebook.nb, pp.running, reason)

@@ -48,7 +48,7 @@ class Forked:
 
     def send_signal(self, sig):
         if self.poll() is None:
-            os.kill(self.pid, sig)
+            self.zygote.signal(self.pid, sig)
 
     def kill(self):
         self.send_signal(signal.SIGKILL)
@@ -78,9 +78,14 @@ class ForkProvisioner(LocalProvisioner):
         pid = job["zygote"].spawn(argv, cwd, kwargs["env"], job["log"], job.get("deadline"))
         job.update(forked=True, pid=pid)
         self.process = Forked(job["zygote"], pid)
-        self.pid = self.pgid = pid  # the kernel calls setsid(): its group is its pid
+        # No pgid: LocalProvisioner then signals through process.send_signal, the zygote.
+        self.pid, self.pgid = pid, None
         self.cwd = cwd
         return self.connection_info
+
+    async def kill(self, restart=False):
+        self.parent.job["killed"] = True  # by the client: the kernel did not die by itself
+        await super().kill(restart)
 
     async def wait(self):
         while self.process is not None and await self.poll() is None:
@@ -141,8 +146,9 @@ class Forking:
     """Mixin for nbgrader's Execute preprocessor (or a subclass): kernels come from a zygote.
 
     Set `job` before each notebook: {"zygote", "log", "deadline", "cell_timeout"}; the
-    provisioner adds "pid" and "forked". `running` is the index of the cell being run, then
-    of the last. The kernel is killed, not asked to shut down: by then all its output is in.
+    provisioner adds "pid", "forked", and "killed" once the client kills the kernel.
+    `running` is the index of the cell being run, then of the last. The kernel is killed,
+    not asked to shut down: by then all its output is in.
     """
 
     job = None

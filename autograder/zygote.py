@@ -1,19 +1,23 @@
-"""The pre-warmed process that forks one fresh kernel per submission.
+"""The pre-warmed process that forks one fresh kernel per submission, and its handle.
 
-`python -m autograder.zygote PRELOAD_JSON` imports the course's libraries once (torch,
-numpy, matplotlib, the course package, ipykernel) while it is single-threaded, then reads
-one JSON request per line on stdin and answers on stdout:
+`python -m autograder.zygote` (started by `Zygote`, the grader's handle) imports ipykernel,
+then on request the course's libraries (torch, numpy, matplotlib, the course package), once
+and while single-threaded. It reads one JSON request per line on stdin, answers on stdout:
 
+    {"preload": ["torch", ...]}                  ->  {"ready": pid, "failed": [...], ...}
     {"id": 1, "argv": [...], "cwd": ..., "env": {...}, "log": ..., "deadline": ...}
         -> {"id": 1, "pid": 4242}                  once the kernel listens on its ports
         -> {"exited": 4242, "status": -9, "timed_out": true, "cpu": 1.2}   once it ended
+    {"signal": 4242, "number": 2}                ->  (SIGINT to that kernel's processes)
 
 Each child runs `kernel_main(request)`: the one entry point of a submission's own process,
 where a sandbox (namespaces, rlimits, seccomp) belongs. Nothing of a child survives it: the
 next request forks the untouched zygote again. No zmq context, Python thread or torch
 operation may exist here, as a fork would copy them half-alive; the kernel makes its own.
 The zygote kills a kernel at its deadline (time.monotonic()); it dies with its parent
-(PR_SET_PDEATHSIG), and so do its kernels.
+(PR_SET_PDEATHSIG), and so do its kernels. All control goes through the two pipes, so the
+zygote can itself run in a sandbox (bubblewrap, its own pid namespace); the kernels' zmq
+ports on localhost are the one other tie (share the network namespace, or use ipc).
 """
 
 import ast
@@ -189,6 +193,8 @@ class Server:
             request = json.loads(line)
             if "preload" in request:
                 self._preload(request["preload"])
+            elif "signal" in request:
+                _signal_group(request["signal"], request["number"])
             else:
                 self._spawn(request)
 
@@ -219,7 +225,7 @@ class Server:
             if deadline <= time.monotonic():
                 del self.deadlines[pid]
                 self.timed_out.add(pid)
-                _kill_group(pid)
+                _signal_group(pid, signal.SIGKILL)
 
     def _reap(self):
         while True:
@@ -321,6 +327,10 @@ class Zygote:
                 raise ZygoteError(f"the kernel zygote died; see {self.log}")
             return self._replies.pop(rid)
 
+    def signal(self, pid, number):
+        """Have the zygote send signal `number` to the kernel `pid` and its processes."""
+        self._request({"signal": pid, "number": int(number)})
+
     def ended(self, pid):
         """How the kernel `pid` ended ({"status": ..., "timed_out": ...}), or None if alive."""
         with self._cond:
@@ -384,11 +394,15 @@ def _exists(pid):
         return False
 
 
-def _kill_group(pid):
+def _signal_group(pid, number):
+    """Signal a kernel and whatever it started (its session's process group)."""
     try:
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:  # not yet its own group leader
-        os.kill(pid, signal.SIGKILL)
+        os.killpg(pid, number)
+    except ProcessLookupError:  # not yet its own group leader, or already gone
+        try:
+            os.kill(pid, number)
+        except ProcessLookupError:
+            return
 
 
 def main():
