@@ -23,8 +23,12 @@ _as_tensor = torch.as_tensor
 _no_grad = torch.no_grad
 _is_tensor = torch.is_tensor
 _promote = torch.promote_types
-_Tensor = torch.Tensor
 _isfinite = torch.isfinite
+_function_modes = torch._C._len_torch_function_stack
+_dispatch_modes = torch._C._len_torch_dispatch_stack
+# Answers must be plain values: a subclass could redefine ==, __torch_function__ or .detach().
+TENSOR_TYPES = (torch.Tensor, torch.nn.Parameter)
+NUMBER_TYPES = (int, float, np.integer, np.floating)
 
 RTOL, ATOL = 1e-4, 1e-6
 
@@ -102,6 +106,7 @@ def check(
     mistakes: {hint: value a known mistake would produce}; the matching hint is shown.
     """
     mistakes = mistakes or {}
+    _refuse_modes(what)
     if isinstance(expected, list | tuple):
         return _check_sequence(actual, expected, what, rtol, atol, dtype, requires_grad, mistakes)
     if _is_tensor(expected):
@@ -110,12 +115,22 @@ def check(
         )
     if isinstance(expected, numbers.Number):
         return _check_number(actual, expected, what, rtol, atol, mistakes)
-    if actual != expected:
+    if type(actual) is not type(expected) or not expected == actual:
         fail(what, "wrong value", fmt(expected), fmt(actual), _known(actual, mistakes, rtol, atol))
 
 
+def _refuse_modes(what):
+    """A torch function or dispatch mode left active can intercept every comparison."""
+    if _function_modes() or _dispatch_modes():
+        fail(
+            what,
+            "a torch function or dispatch mode is still active, so no result can be checked",
+            hint="leave every `with SomeMode():` block before the tests run",
+        )
+
+
 def _check_sequence(actual, expected, what, rtol, atol, dtype, requires_grad, mistakes):
-    if not isinstance(actual, list | tuple):
+    if type(actual) not in (list, tuple):
         fail(
             what,
             f"expected a {type(expected).__name__} of {len(expected)} items",
@@ -146,8 +161,9 @@ def _check_number(actual, expected, what, rtol, atol, mistakes):
             fmt(actual),
             "convert a one-element tensor with .item()",
         )
-    if isinstance(actual, bool) or not isinstance(actual, numbers.Number):
+    if type(actual) not in NUMBER_TYPES and not isinstance(actual, NUMBER_TYPES[2:]):
         fail(what, f"expected a number, got {type(actual).__name__}", fmt(expected), fmt(actual))
+    actual = float(actual)
     if math.isclose(actual, expected, rel_tol=rtol, abs_tol=atol):
         return
     hint = _known(actual, mistakes, rtol, atol) or _signature(
@@ -174,6 +190,12 @@ def _check_tensor(actual, expected, what, rtol, atol, dtype, requires_grad, leaf
             fmt(expected),
             fmt(actual),
             hint,
+        )
+    if type(actual) not in TENSOR_TYPES:
+        fail(
+            what,
+            f"expected a plain torch.Tensor, got the subclass {type(actual).__name__}",
+            hint="return an ordinary tensor (torch.tensor(...), or the result of torch operations)",
         )
     if requires_grad is False and actual.requires_grad:
         fail(

@@ -162,3 +162,43 @@ def test_expect_and_fmt():
     )
     assert fmt(torch.arange(20.0)).endswith("...], shape=(20,), dtype=float32)")
     assert fmt(0.1234567) == "0.123457"
+
+
+class AlwaysEqual:
+    def __eq__(self, other):
+        return True
+
+    __ne__ = lambda self, other: False  # noqa: E731
+
+
+class LyingFloat(float):
+    def __eq__(self, other):
+        return True
+
+
+class Sneaky(torch.Tensor):
+    pass
+
+
+def test_answers_that_fake_equality_are_refused():
+    assert "expected a number, got AlwaysEqual" in failure(AlwaysEqual(), 2.0, "x")
+    assert "wrong value" in failure(AlwaysEqual(), "adam", "optimizer name")
+    assert "expected a number, got LyingFloat" in failure(LyingFloat(2.0), 2.0, "x")
+    sneaky = torch.ones(2).as_subclass(Sneaky)
+    assert "got the subclass Sneaky" in failure(sneaky, torch.ones(2), "g")
+    assert "expected a list" in failure(AlwaysEqual(), [1.0], "xs")
+    check(torch.nn.Parameter(torch.ones(2)), torch.ones(2), "a parameter is a plain tensor")
+    check(np.float32(2.0), 2.0, "a NumPy scalar is a number")
+
+
+def test_an_active_torch_function_mode_is_refused():
+    from torch.overrides import TorchFunctionMode
+
+    class Liar(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            return True if func is torch.allclose else func(*args, **(kwargs or {}))
+
+    with Liar():
+        msg = failure(torch.zeros(2), torch.zeros(2), "g")
+    assert "torch function or dispatch mode is still active" in msg
+    check(torch.zeros(2), torch.zeros(2), "after the mode ended")
