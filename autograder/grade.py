@@ -187,6 +187,7 @@ class Batch(Autograde):
 
     def run(self, sub, zygote):
         """Run each notebook of `sub` in its own forked kernel; the pure preprocessors too."""
+        sub.started = time.monotonic()  # its time counts from here, not from its wait
         self.logs.mkdir(parents=True, exist_ok=True)
         for notebook in sub.notebooks:
             for pp in self._exporter(self.run_chain)._preprocessors:
@@ -219,6 +220,8 @@ class Batch(Autograde):
         sub.problems.extend(
             f"cell timeout in {cell_name(notebook.nb, i)}" for i in timed_out(notebook.nb)
         )
+        if not sub.problems and os.path.exists(pp.job["log"]):
+            os.unlink(pp.job["log"])  # keep the kernel logs worth reading
         return result
 
     def _ended(self, job, sub):

@@ -44,7 +44,22 @@ def score_text(record):
 
 
 def summary(records, elapsed):
-    """A table: student, score, max, time, problems; then the totals."""
+    """Per assignment, a table: student, score, max, time, problems; then the totals."""
+    assignments = sorted({r.get("assignment", "") for r in records})
+    lines = []
+    for assignment in assignments:
+        if len(assignments) > 1:
+            lines.append(f"== {assignment}")
+        lines += table([r for r in records if r.get("assignment", "") == assignment])
+    failed = sum(r["status"] != "graded" for r in records)
+    per = elapsed / len(records) if records else 0
+    lines.append(
+        f"{len(records) - failed} graded, {failed} failed in {elapsed:.1f}s ({per:.2f}s each)"
+    )
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def table(records):
     rows = [("student", "score", "max", "time", "problems")]
     for r in sorted(records, key=lambda r: r["student"]):
         graded = r["status"] == "graded"
@@ -54,17 +69,11 @@ def summary(records, elapsed):
                 f"{r['score']:g}" if graded else "-",
                 f"{r['max_score']:g}" if graded else "-",
                 f"{r['seconds']:.1f}s",
-                "; ".join(r["problems"]) or "",
+                "; ".join(r["problems"]),
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = [
+    return [
         "  ".join([*(c.ljust(w) for c, w in zip(row[:4], widths, strict=True)), row[4]])
         for row in rows
     ]
-    failed = sum(r["status"] != "graded" for r in records)
-    per = elapsed / len(records) if records else 0
-    lines.append(
-        f"{len(records) - failed} graded, {failed} failed in {elapsed:.1f}s ({per:.2f}s each)"
-    )
-    return "\n".join(line.rstrip() for line in lines)
