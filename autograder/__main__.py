@@ -10,23 +10,31 @@ from autograder.config import UsageError
 
 
 def parser():
+    course = argparse.ArgumentParser(add_help=False)  # --course before or after the command
+    course.add_argument("--course", default=argparse.SUPPRESS, help="the course root (default: .)")
     p = argparse.ArgumentParser(
         prog="python -m autograder",
+        parents=[course],
         description="Grade a whole nbgrader class in minutes. Run it in the course root "
         "(where nbgrader_config.py is) or pass --course DIR.",
     )
-    p.add_argument("--course", default=".", help="the nbgrader course root (default: .)")
     sub = p.add_subparsers(dest="command", required=True)
-    g = sub.add_parser("grade", help="autograde submitted/<student>/ASSIGNMENT in parallel")
+    g = sub.add_parser(
+        "grade", parents=[course], help="autograde submitted/<student>/ASSIGNMENT in parallel"
+    )
     g.add_argument("assignment", nargs="+", help="one or more assignments")
     g.add_argument("--student", action="append", default=[], help="only this student (repeat)")
     g.add_argument("--workers", type=int, help="notebooks at once (default: one per core)")
     g.add_argument("--force", action="store_true", help="regrade what is already graded")
-    c = sub.add_parser("collect", help="import an LMS zip of notebooks into submitted/")
+    c = sub.add_parser(
+        "collect", parents=[course], help="import an LMS zip of notebooks into submitted/"
+    )
     c.add_argument("zip", type=Path)
     c.add_argument("assignment")
     c.add_argument("--pattern", help="regex for file names (default: c.Autograder.collect_pattern)")
-    r = sub.add_parser("report", help="class report: one HTML file and the grades CSV")
+    r = sub.add_parser(
+        "report", parents=[course], help="class report: one HTML file and the grades CSV"
+    )
     r.add_argument("assignment")
     r.add_argument("--out", type=Path, help="output folder (default: reports/ in the course)")
     return p
@@ -73,6 +81,7 @@ def run(args):
 
 def main(argv=None):
     args = parser().parse_args(argv)
+    args.course = getattr(args, "course", ".")
     # nbgrader runs `alembic`, and kernel specs run `python`, from PATH: this Python's first.
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     signal.signal(signal.SIGTERM, _interrupt)

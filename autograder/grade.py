@@ -29,6 +29,7 @@ import signal
 import sys
 import tempfile
 import time
+import warnings
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ from nbgrader.converters import Autograde
 from nbgrader.converters.base import NbGraderException
 from nbgrader.preprocessors import Execute, IgnorePattern, LimitOutput
 from nbgrader.utils import rmtree
+from sqlalchemy.exc import SAWarning
 
 from autograder import ledger
 from autograder.config import UsageError, log_to
@@ -290,6 +292,8 @@ def grade(app, settings, assignments, students=(), workers=None, force=False, zy
     """
     root = Path(app.coursedir.root)
     log_to(app, root / ledger.DIR / "grade.log")
+    # nbgrader's gradebook warns about its own session handling; it would tear the bar apart.
+    warnings.filterwarnings("ignore", category=SAWarning)
     batches = [Batch(settings, a, coursedir=app.coursedir, parent=app) for a in assignments]
     plans = [(batch, *batch.plan(students, force)) for batch in batches]
     missing = set(students) - {s for _, todo, done in plans for s in todo + done}

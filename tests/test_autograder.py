@@ -298,7 +298,8 @@ def test_timeouts_a_dead_kernel_and_a_broken_file_are_recorded(tmp_path):
     cell = next(
         c for c in graded.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "make_param"
     )
-    assert cell.outputs[0]["text"] == "autograde\n", "the kernel must see what stock's sees"
+    text = "".join(o.get("text", "") for o in cell.outputs)  # a print may come in two chunks
+    assert text == "autograde\n", "the kernel must see the environment stock's sees"
 
 
 def exercise_scores(cells):
