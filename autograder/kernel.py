@@ -84,7 +84,8 @@ class ForkProvisioner(LocalProvisioner):
         return self.connection_info
 
     async def kill(self, restart=False):
-        self.parent.job["killed"] = True  # by the client: the kernel did not die by itself
+        if self.parent.job is not None:
+            self.parent.job["killed"] = True  # by the client: the kernel did not die by itself
         await super().kill(restart)
 
     async def wait(self):
