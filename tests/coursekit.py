@@ -59,6 +59,17 @@ def reference_answer(cell):
     )
 
 
+def reference_answers(assignment):
+    """{grade_id: solved cell} for every answer cell of an assignment's source notebook."""
+    nb = nbformat.read(notebook_path(assignment), as_version=4)
+    return {gid: reference_answer(cell) for gid, cell in solution_cells(nb).items()}
+
+
+def venv_env():
+    """os.environ with this interpreter's bin/ first: nbgrader runs `alembic` from PATH."""
+    return dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+
+
 @dataclass(frozen=True)
 class Answer:
     assignment: str
@@ -92,9 +103,9 @@ def answers(assignment):
 
 def run(cmd, cwd, timeout=1800):
     """Run a command, failing with its whole output when it does not exit 0."""
-    # nbgrader runs `alembic` from PATH: the interpreter's own bin/ must come first.
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(
+        cmd, cwd=cwd, env=venv_env(), capture_output=True, text=True, timeout=timeout
+    )
     if proc.returncode:
         raise AssertionError(
             f"{' '.join(map(str, cmd))} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"

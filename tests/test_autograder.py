@@ -11,7 +11,6 @@ import csv
 import functools
 import html.parser
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -30,17 +29,20 @@ from coursekit import (
     make_course,
     nbgrader,
     notebook_path,
-    reference_answer,
+    reference_answers,
     scores,
-    solution_cells,
     submit,
+    venv_env,
+)
+from coursekit import (
+    by_exercise as totals,
 )
 
 from autograder import ledger
 from autograder.bench import normalized
 
 CH1 = "01_requires_grad"
-ENV = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+ENV = venv_env()
 
 
 def heavy(test):
@@ -60,10 +62,7 @@ def autograder(*args, cwd, check=True, timeout=600):
     return proc
 
 
-@functools.cache
-def reference(assignment):
-    cells = solution_cells(nbformat.read(notebook_path(assignment), as_version=4))
-    return {gid: reference_answer(cell) for gid, cell in cells.items()}
+reference = functools.cache(reference_answers)
 
 
 def chapter_course(root, assignment=CH1, config=""):
@@ -289,7 +288,10 @@ def test_timeouts_a_dead_kernel_and_a_broken_file_are_recorded(tmp_path):
     assert problems["sleeper"] == "notebook timeout (8 s) (in cell blitz_grad)"
     assert records["broken"]["status"] == "failed" and "NotJSONError" in problems["broken"]
     assert not (course / "autograded" / "broken" / CH1).exists()
-    by_exercise = {s: exercise_scores(cells) for s, cells in scores(course, CH1).items()}
+    by_exercise = {
+        s: {ex: score for ex, (score, _) in totals(cells).items()}
+        for s, cells in scores(course, CH1).items()
+    }
     assert by_exercise["reference"] == {"make_param": 2, "blitz_grad": 2, "graph_leaves": 2}
     assert by_exercise["looper"] == {"make_param": 0, "blitz_grad": 2, "graph_leaves": 2}
     assert by_exercise["crasher"] == {"make_param": 2, "blitz_grad": 2, "graph_leaves": 0}
@@ -300,15 +302,6 @@ def test_timeouts_a_dead_kernel_and_a_broken_file_are_recorded(tmp_path):
     )
     text = "".join(o.get("text", "") for o in cell.outputs)  # a print may come in two chunks
     assert text == "autograde\n", "the kernel must see the environment stock's sees"
-
-
-def exercise_scores(cells):
-    totals = {}
-    for gid, (score, _) in cells.items():
-        if gid.startswith("test_"):
-            name = gid[5:].split("__")[0]
-            totals[name] = totals.get(name, 0) + score
-    return totals
 
 
 def test_collect_imports_notebooks_and_lists_the_rest(tmp_path, monkeypatch):

@@ -20,7 +20,7 @@ from coursekit import (
     make_course,
     nbgrader,
     notebook_path,
-    reference_answer,
+    reference_answers,
     scores,
     solution_cells,
     submit,
@@ -39,8 +39,7 @@ def graded(assignment, tmp_root):
     """Grade the reference, the blank release and the whole catalogue of one chapter once."""
     course = make_course(tmp_root / assignment, [assignment])
     generate_release(course, assignment)
-    source_nb = nbformat.read(notebook_path(assignment), as_version=4)
-    reference = {gid: reference_answer(c) for gid, c in solution_cells(source_nb).items()}
+    reference = reference_answers(assignment)
     submit(course, assignment, "reference", reference)
     submit(course, assignment, "blank", {})
     for answer in answers(assignment):

@@ -19,7 +19,7 @@ from coursekit import (
     assignments,
     nbgrader_meta,
     notebook_path,
-    reference_answer,
+    reference_answers,
     solution_cells,
 )
 from nbclient import NotebookClient
@@ -212,8 +212,7 @@ def test_student_runs_and_validates_chapter_1_in_a_real_browser(browser, tmp_pat
     work = tmp_path / "course" / assignment
     shutil.copytree(release_nb.parent, work)
     solved = nbformat.read(release_nb, 4)
-    source = nbformat.read(notebook_path(assignment), 4)
-    answers = {gid: reference_answer(c) for gid, c in solution_cells(source).items()}
+    answers = reference_answers(assignment)
     for gid, cell in solution_cells(solved).items():
         cell.source = answers[gid]
     for cell in solved.cells:
