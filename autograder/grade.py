@@ -68,6 +68,8 @@ class Submission:
     notebooks: list
     started: float = field(default_factory=time.monotonic)
     problems: list = field(default_factory=list)
+    # Reasons to distrust its scores: it is graded, and marked for manual grading.
+    flags: list = field(default_factory=list)
     kernel_cpu: float = 0.0  # CPU seconds its kernels used, when forked
 
 
@@ -252,6 +254,8 @@ class Batch(Autograde):
         self.set_permissions(self.assignment, sub.student)
         self.run_post_convert_hook()
         with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+            if sub.flags:
+                flag_for_manual_grading(gb, self.assignment, sub.student, sub.flags)
             graded = gb.find_submission(self.assignment, sub.student)
             score, max_score = graded.score, graded.max_score
         names = [os.path.basename(n.dest) for n in sub.notebooks]
@@ -277,6 +281,7 @@ class Batch(Autograde):
             "seconds": round(time.monotonic() - sub.started, 3),
             "kernel_cpu": round(sub.kernel_cpu, 3),
             "problems": sub.problems,
+            "flags": sub.flags,
             "fingerprint": sub.fingerprint,
             "graded_at": datetime.datetime.now(datetime.UTC).isoformat(),
             **extra,
@@ -351,6 +356,22 @@ def save(batch, sub, future):
         return batch.save(sub)
     except Exception as err:
         return batch.fail(sub.student, err, sub)
+
+
+def flag_for_manual_grading(gb, assignment, student, flags):
+    """Every grade of the submission needs a person; each answer cell says why.
+
+    formgrader then lists the submission as needing manual grading, and its answer cells
+    show the reasons as the autograder's comment.
+    """
+    note = "Flagged by the autograder: " + "; ".join(flags)
+    submission = gb.find_submission(assignment, student)
+    for notebook in submission.notebooks:
+        for grade in notebook.grades:
+            grade.needs_manual_grade = True
+        for comment in notebook.comments:
+            comment.auto_comment = f"{comment.auto_comment}\n\n{note}".strip()
+    gb.db.commit()
 
 
 def mark_unrun(nb, first, reason):

@@ -52,10 +52,16 @@ def summary(records, elapsed):
             lines.append(f"== {assignment}")
         lines += table([r for r in records if r.get("assignment", "") == assignment])
     failed = sum(r["status"] != "graded" for r in records)
+    flagged = sum(bool(r.get("flags")) for r in records)
     per = elapsed / len(records) if records else 0
     lines.append(
         f"{len(records) - failed} graded, {failed} failed in {elapsed:.1f}s ({per:.2f}s each)"
     )
+    if flagged:
+        lines.append(
+            f"{flagged} flagged for manual grading (FLAGGED above; formgrader lists them "
+            "as needing manual grading)"
+        )
     return "\n".join(line.rstrip() for line in lines)
 
 
@@ -69,7 +75,7 @@ def table(records):
                 f"{r['score']:g}" if graded else "-",
                 f"{r['max_score']:g}" if graded else "-",
                 f"{r['seconds']:.1f}s",
-                "; ".join(r["problems"]),
+                "; ".join([*(f"FLAGGED: {f}" for f in r.get("flags", [])), *r["problems"]]),
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(4)]

@@ -3,8 +3,9 @@
 Writes reports/<assignment>.html, one self-contained file (plots embedded as PNG): the
 total scores, the score distribution of each exercise, the tests that fail most often with
 the message they fail with (the course's checks say expected, actual and a hint), and the
-grading problems (timeouts, dead kernels). Also reports/<assignment>.csv: one row per
-student with the total, each exercise's score, the status and the problems.
+grading problems (timeouts, dead kernels) and the submissions flagged for manual grading
+(tampering, a malformed notebook). Also reports/<assignment>.csv: one row per
+student with the total, each exercise's score, the status, the flags and the problems.
 
 Scores come from the gradebook, messages from the autograded notebooks, problems from the
 autograder's ledger. An exercise is a test cell's grade_id without "test_" and "__part".
@@ -110,7 +111,7 @@ def errors(path):
 def write_csv(path, rows, exercises, records):
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["student", "total", "max", *exercises, "status", "problems"])
+        writer.writerow(["student", "total", "max", *exercises, "status", "flags", "problems"])
         for row in rows:
             record = records.get(row["student"], {})
             writer.writerow(
@@ -120,6 +121,7 @@ def write_csv(path, rows, exercises, records):
                     f"{row['max']:g}",
                     *(f"{row.get(name, 0):g}" for name in exercises),
                     record.get("status", "nbgrader"),
+                    "; ".join(record.get("flags", [])),
                     "; ".join(record.get("problems", [])),
                 ]
             )
@@ -147,6 +149,16 @@ def page(assignment, rows, exercises, failures, records):
             total = f"<td rowspan='{len(messages)}'>{count} of {n}</td>" if i == 0 else ""
             parts.append(f"<tr>{test}{total}<td>{k}</td><td><pre>{esc(example)}</pre></td></tr>")
     parts.append("</table>")
+    flagged = [r for r in records.values() if r.get("flags")]
+    if flagged:
+        parts.append(
+            "<h2>Flagged for manual grading</h2><p>Their scores may not be earned: "
+            "formgrader lists them as needing manual grading.</p>"
+            "<table><tr><th>student</th><th>why</th></tr>"
+        )
+        for r in sorted(flagged, key=lambda r: r["student"]):
+            parts.append(f"<tr><td>{esc(r['student'])}</td><td>{esc('; '.join(r['flags']))}</td>")
+        parts.append("</table>")
     troubled = [r for r in records.values() if r.get("problems")]
     if troubled:
         parts.append("<h2>Grading problems</h2><table><tr><th>student</th><th>problems</th></tr>")
