@@ -13,8 +13,9 @@ PYTEST_ARGS ?= -n auto --dist loadgroup
 # nbgrader runs `alembic` from PATH when it creates a gradebook: the venv's bin/ comes first.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-# Debian packages the checks need: a real browser for what students see.
-SYSTEM_PACKAGES := chromium chromium-driver
+# Debian packages the checks need: a real browser for what students see, and bubblewrap,
+# the sandbox `python -m autograder grade` runs every submission in.
+SYSTEM_PACKAGES := chromium chromium-driver bubblewrap
 
 .PHONY: setup lab test check-format format release nbval refresh-outputs system-deps bench clean
 

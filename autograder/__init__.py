@@ -20,11 +20,11 @@ over cell_timeout is interrupted and scores zero, as in stock nbgrader; a notebo
 notebook_timeout is killed, and its cells that did not run score zero. Exit status 0 once
 the batch ran, whatever it found; 2 for a usage or configuration mistake, 130 if stopped.
 
-Sandboxing: `zygote.kernel_main` is the single entry point of every submission's own
-process (a fresh fork, its own session, no descriptor of the grader). Namespaces, rlimits
-and seccomp for a submission go there. The grader controls the zygote (forks, signals,
-deadlines, exit reports) through its stdin and stdout only, so the zygote can run inside
-bubblewrap; the kernels' zmq ports on localhost are the other tie.
+Untrusted code: the zygote runs inside bubblewrap and each kernel confines itself before any
+cell runs (sandbox.py: its own folder, uid, no network, rlimits); a guard in each kernel
+refuses every cell once the grading machinery was changed (guard.py); a static scan flags
+what a student's cells could tamper with (scan.py); malformed notebooks get a clear reason
+(intake.py). Flagged submissions are graded and marked for manual grading.
 
 `make bench` compares stock nbgrader and this on the same 60 submissions (bench.py).
 """

@@ -4,8 +4,10 @@ Builds a throwaway course with every chapter of source/ and at least --count sub
 the reference answers, the blank release and every answer of tests/answers/, taken in turn
 from each chapter and repeated under new student ids. One copy is graded by stock nbgrader
 (one `nbgrader autograde` per assignment, as an instructor runs it), an identical copy by
-the autograder (one run for all of them); then every per-cell score must be the same.
-Prints seconds per notebook for both and the ratio; exits 1 if any score differs.
+the autograder (one run for all of them, in its sandbox where it can start), and a third
+by the autograder with the sandbox off; then every per-cell score must be the same.
+Prints seconds per notebook for each, the speed-up with the sandbox on and what the sandbox
+costs; exits 1 if any score differs.
 """
 
 import argparse
@@ -70,6 +72,7 @@ def timed(cmd, cwd):
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     if proc.returncode:
         sys.exit(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
+    timed.stdout = proc.stdout
     return time.perf_counter() - start, children_cpu() - cpu
 
 
@@ -123,9 +126,12 @@ def main(argv=None):
     p.add_argument("--keep", type=Path, help="build the courses here and keep them")
     args = p.parse_args(argv)
     root = args.keep or Path(tempfile.mkdtemp(prefix="autograder-bench-"))
-    stock, fast = root / "stock", root / "fast"
+    stock, fast, bare = root / "stock", root / "fast", root / "unsandboxed"
     made = build(stock, args.count)
     shutil.copytree(stock, fast)
+    shutil.copytree(stock, bare)
+    with open(bare / "nbgrader_config.py", "a", encoding="utf-8") as f:
+        f.write("\nc.Autograder.sandbox = 'off'\n")
     n = sum(made.values())
     print(f"{n} submissions: {', '.join(f'{a} {k}' for a, k in made.items())}", flush=True)
     print(f"stock nbgrader autograde, one run per assignment ({len(made)}) ...", flush=True)
@@ -134,14 +140,19 @@ def main(argv=None):
     workers = ["--workers", str(args.workers)] if args.workers else []
     print("python -m autograder grade ...", flush=True)
     t_fast, cpu_fast = timed([sys.executable, "-m", "autograder", "grade", *made, *workers], fast)
+    sandboxed = timed.stdout.strip().splitlines()[-1]
+    print("python -m autograder grade, sandbox off ...", flush=True)
+    t_bare, cpu_bare = timed([sys.executable, "-m", "autograder", "grade", *made, *workers], bare)
     bad, differ, graded = compare(stock, fast, made)
     print(f"{'':16} {'wall':>8} {'per notebook':>13} {'CPU per notebook':>17}")
     for name, wall, cpu in (
         ("stock nbgrader", t_stock, cpu_stock),
         ("autograder", t_fast, cpu_fast),
+        ("  sandbox off", t_bare, cpu_bare),
     ):
         print(f"{name:16} {wall:7.1f}s {wall / n:12.3f}s {cpu / n:16.3f}s")
-    print(f"speed-up:        {t_stock / t_fast:.1f}x  ({os.cpu_count()} cores)")
+    print(f"speed-up:        {t_stock / t_fast:.1f}x  ({os.cpu_count()} cores; {sandboxed})")
+    print(f"sandbox cost:    {t_fast / t_bare:.2f}x the wall time of the autograder without it")
     print(f"kernel CPU (notebook code, the floor): {kernel_cpu(fast, made) / n:.3f}s per notebook")
     print(f"per-cell scores: {'identical' if not bad else f'{len(bad)} submissions DIFFER'}")
     same = graded - len(differ)

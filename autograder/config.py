@@ -3,7 +3,7 @@
 import logging
 import os
 
-from traitlets import Integer, List, Unicode
+from traitlets import CaselessStrEnum, Float, Integer, List, Unicode
 from traitlets.config import LoggingConfigurable
 
 # LMS downloads name files like "doejane_12345_67890_requires_grad-1.ipynb" (Canvas)
@@ -39,6 +39,43 @@ class Autograder(LoggingConfigurable):
         "'student_id', optional group 'notebook' (the notebook the file is).",
     ).tag(config=True)
 
+    max_notebook_mb = Float(
+        20,
+        help="Megabytes a submitted notebook may have. A larger one (outputs left in, data "
+        "pasted into it) fails with that reason before it is parsed.",
+    ).tag(config=True)
+
+    sandbox = CaselessStrEnum(
+        ["auto", "require", "off"],
+        "auto",
+        help="Run each submission in the bubblewrap sandbox (sandbox.py). auto: where it can "
+        "start, else grade unsandboxed after a warning; require: refuse to grade without it.",
+    ).tag(config=True)
+    memory_mb = Integer(
+        4096, help="Address space one kernel may map, in MB (torch alone maps about 1.5 GB)."
+    ).tag(config=True)
+    max_processes = Integer(
+        256, help="Processes and threads one kernel may run (torch starts one per core)."
+    ).tag(config=True)
+    file_mb = Integer(64, help="Largest file one kernel may write, in MB.").tag(config=True)
+    open_files = Integer(1024, help="Files one kernel may hold open.").tag(config=True)
+    work_mb = Integer(
+        512, help="Room for the kernels' working folders, all together, in MB (memory)."
+    ).tag(config=True)
+    output_mb = Integer(
+        32, help="Output one notebook may send (prints, plots), in MB; then it is stopped."
+    ).tag(config=True)
+
+    def limits(self):
+        """What the sandbox applies to each kernel (sandbox.py), or None where it is off."""
+        return {
+            "memory_mb": self.memory_mb,
+            "processes": self.max_processes,
+            "file_mb": self.file_mb,
+            "open_files": self.open_files,
+            "work_mb": self.work_mb,
+        }
+
     def worker_count(self):
         return self.workers or len(os.sched_getaffinity(0))
 
@@ -54,6 +91,15 @@ def load(course):
     app = AutogradeApp()
     app.initialize([])
     return app, Autograder(parent=app)
+
+
+def settings_of(course):
+    """The c.Autograder settings alone, without loading nbgrader (which takes a second)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    path = os.path.join(course, "nbgrader_config.py")
+    config = PyFileConfigLoader(path).load_config() if os.path.exists(path) else None
+    return Autograder(config=config)
 
 
 def log_to(app, path):

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from nbclient.exceptions import CellTimeoutError
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters import Autograde
@@ -43,7 +44,7 @@ from nbgrader.preprocessors import Execute, IgnorePattern, LimitOutput
 from nbgrader.utils import rmtree
 from sqlalchemy.exc import SAWarning
 
-from autograder import ledger
+from autograder import guard, intake, ledger, sandbox, scan
 from autograder.config import UsageError, log_to
 from autograder.kernel import Forking, ended, forking
 from autograder.progress import Progress, summary
@@ -150,23 +151,43 @@ class Batch(Autograde):
     # -- main thread, before the run
 
     def prepare(self, student):
-        """init_assignment and the sanitize pass, as `nbgrader autograde --force` does them."""
+        """init_assignment and the sanitize pass, as `nbgrader autograde --force` does them,
+        on the notebooks as intake.py read, checked and flagged them."""
         self._use()
         self._sanitizing = True
         dest = self._format_dest(self.assignment, student)
         if os.path.exists(dest):
             rmtree(dest)
-        self.notebooks = sorted(self.assignments[self._source(student)])
+        folder = self._source(student)
+        sub = Submission(student, fingerprint(folder), [])
+        taken, sub.flags = intake.take(
+            self.assignments[folder], self._books(), self.settings.max_notebook_mb
+        )
+        # Named as expected: a renamed notebook is graded under its released name.
+        self.notebooks = [os.path.join(folder, f"{t.name}.ipynb") for t in taken]
         self.run_pre_convert_hook()
         self.init_assignment(self.assignment, student)
+        if any(t.unscored for t in taken):
+            with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+                for t in taken:
+                    intake.unscore(gb, self.assignment, t, student)
         os.makedirs(dest, exist_ok=True)  # stock writes the sanitized notebook there
-        sub = Submission(student, fingerprint(self._source(student)), [])
         exporter = self._exporter(self.sanitize_preprocessors)
-        for path in self.notebooks:
+        for t, path in zip(taken, self.notebooks, strict=True):
             resources = self.init_single_notebook_resources(path)
-            output, _ = exporter.from_filename(path, resources=resources)
+            output, _ = exporter.from_notebook_node(t.nb, resources=resources)
             sub.notebooks.append(self._to_run(nbformat.reads(output, as_version=4), path, dest))
         return sub
+
+    def _books(self):
+        """What the gradebook expects of each notebook (intake.py), read once per batch."""
+        if getattr(self, "books", None) is None:
+            source = self.coursedir.format_path(
+                self.coursedir.source_directory, ".", self.assignment
+            )
+            with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+                self.books = intake.expectations(gb, self.assignment, source, parent=self)
+        return self.books
 
     def _to_run(self, nb, path, dest):
         """The sanitized notebook and the resources stock nbgrader gives it on its 2nd pass."""
@@ -194,6 +215,7 @@ class Batch(Autograde):
         sub.started = time.monotonic()  # its time counts from here, not from its wait
         self.logs.mkdir(parents=True, exist_ok=True)
         for notebook in sub.notebooks:
+            sub.flags.extend(scan.suspicious(notebook.nb, os.path.basename(notebook.dest)))
             for pp in self._exporter(self.run_chain)._preprocessors:
                 if isinstance(pp, Forking):
                     self._arm(pp, sub, zygote)
@@ -205,22 +227,27 @@ class Batch(Autograde):
         log = str(self.logs / f"{sub.student}.log")
         pp.job = {"zygote": zygote, "log": log, "deadline": deadline}
         pp.job["cell_timeout"] = self.settings.cell_timeout
+        pp.job["output_bytes"] = self.settings.output_mb << 20
 
     def _apply(self, pp, notebook, sub):
         if not isinstance(pp, Forking):
             return pp(notebook.nb, notebook.resources)
         try:
             result = pp(notebook.nb, notebook.resources)
-        except Exception:
+        except Exception as err:
             stop = self._ended(pp.job, sub)
-            died = stop and (stop["timed_out"] or not pp.job.get("killed"))
+            if isinstance(err, CellTimeoutError) and stop:  # and nbclient killed the kernel
+                pp.job["stopped"] = "cell timeout; the kernel ignored the interrupt"
+            died = stop and (stop["timed_out"] or pp.job.get("stopped") or not pp.job.get("killed"))
             if not died or pp.running is None:
                 raise  # as in stock nbgrader, the whole submission fails
-            reason = self._stop_reason(stop)
+            reason = self._stop_reason(stop, pp.job)
+            sub.flags.extend(tampering(notebook))
             mark_unrun(notebook.nb, pp.running, reason)
             sub.problems.append(f"{reason} (in cell {cell_name(notebook.nb, pp.running)})")
             return notebook.nb, notebook.resources
         self._ended(pp.job, sub)
+        sub.flags.extend(tampering(notebook))
         sub.problems.extend(
             f"cell timeout in {cell_name(notebook.nb, i)}" for i in timed_out(notebook.nb)
         )
@@ -233,7 +260,9 @@ class Batch(Autograde):
         sub.kernel_cpu += (stop or {}).get("cpu", 0.0)
         return stop
 
-    def _stop_reason(self, stop):
+    def _stop_reason(self, stop, job):
+        if job.get("stopped"):
+            return job["stopped"]
         if stop["timed_out"]:
             return f"notebook timeout ({self.settings.notebook_timeout} s)"
         status = stop["status"]
@@ -309,7 +338,9 @@ def grade(app, settings, assignments, students=(), workers=None, force=False, zy
     if not todo:
         print(f"All {skipped} submissions are graded already; --force regrades them.")
         return []
-    zygote = zygote or Zygote(str(root / ledger.DIR / "zygote.log"))
+    if zygote is None:
+        modules = sorted({name for batch in batches for name in batch.preload()})
+        zygote = Zygote(str(root / ledger.DIR / "zygote.log"), sandbox.choose(settings), modules)
     os.environ["NBGRADER_EXECUTION"] = "autograde"  # what stock sets while its kernels run
     zygote.load(sorted({name for batch in batches for name in batch.preload()}))
     progress = Progress(len(todo), sys.stderr, skipped=skipped)
@@ -322,6 +353,7 @@ def grade(app, settings, assignments, students=(), workers=None, force=False, zy
     if (zygote.hello or {}).get("failed"):
         print(f"Not preloaded (slower, same grades): {'; '.join(zygote.hello['failed'])}")
     print(summary(records, time.monotonic() - progress.started))
+    print(sandbox.describe(zygote.limits))
     return records
 
 
@@ -384,6 +416,19 @@ def mark_unrun(nb, first, reason):
                 "error", ename="AutograderStopped", evalue=text, traceback=[text]
             )
             cell.outputs.append(error)
+
+
+def tampering(notebook):
+    """The kernel's guard refused to run cells (guard.py): name the first, and why."""
+    for index, cell in enumerate(notebook.nb.cells):
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if out.get("ename") == guard.ENAME:
+                why = out.get("evalue", "").partition(": ")[2]
+                name = os.path.basename(notebook.dest)
+                return [
+                    f"{name}: tampering detected before cell {cell_name(notebook.nb, index)}: {why}"
+                ]
+    return []
 
 
 def timed_out(nb):

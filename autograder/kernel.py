@@ -9,6 +9,7 @@ started the stock way, so any nbgrader course still grades, only without the hea
 
 import asyncio
 import functools
+import json
 import os
 import shutil
 import signal
@@ -146,8 +147,9 @@ class ForkKernelManager(AsyncKernelManager):
 class Forking:
     """Mixin for nbgrader's Execute preprocessor (or a subclass): kernels come from a zygote.
 
-    Set `job` before each notebook: {"zygote", "log", "deadline", "cell_timeout"}; the
-    provisioner adds "pid", "forked", and "killed" once the client kills the kernel.
+    Set `job` before each notebook: {"zygote", "log", "deadline", "cell_timeout",
+    "output_bytes"}; the provisioner adds "pid", "forked", and "killed" once the client
+    kills the kernel; "stopped" says why the grader killed it (too much output).
     `running` is the index of the cell being run, then of the last. The kernel is killed,
     not asked to shut down: by then all its output is in.
     """
@@ -168,6 +170,18 @@ class Forking:
     def preprocess_cell(self, cell, resources, index):
         self.running = index
         return super().preprocess_cell(cell, resources, index)
+
+    def process_message(self, msg, cell, cell_index):
+        """Stop a kernel that floods the grader: past job["output_bytes"] it is killed."""
+        job = self.job or {}
+        if job.get("output_bytes") is not None and job.get("forked"):
+            job["output"] = job.get("output", 0) + len(json.dumps(msg["content"]))
+            if job["output"] > job["output_bytes"]:
+                if not job.get("stopped"):
+                    job["stopped"] = f"output over {job['output_bytes'] >> 20} MB"
+                    job["zygote"].signal(job["pid"], signal.SIGKILL)
+                return None  # nothing more of it is kept, not even its idle status
+        return super().process_message(msg, cell, cell_index)
 
     def _get_timeout(self, cell):
         # Not a trait: preprocess() reloads the traits from the config (c.Execute.timeout).

@@ -28,11 +28,14 @@ import itertools
 import json
 import os
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
+
+from autograder import guard, sandbox
 
 PR_SET_PDEATHSIG = 1
 # What a fresh ipykernel imports while it starts: loaded once here, not once per kernel.
@@ -102,7 +105,9 @@ def preload(modules):
 def kernel_main(request, ready, inherited=()):
     """Become the kernel of one submission; write to fd `ready` once it listens. Never returns.
 
-    inherited: the zygote's own descriptors, which the kernel must not keep.
+    inherited: the zygote's own descriptors, which the kernel must not keep. In the
+    sandbox (request["sandbox"]), the kernel gets its own folder, uid and limits first, and
+    drops its network and privileges once its sockets are bound, before any cell runs.
     """
     status = 1
     try:
@@ -114,10 +119,16 @@ def kernel_main(request, ready, inherited=()):
         signal.signal(signal.SIGINT, signal.default_int_handler)
         for fd in inherited:
             os.close(fd)
+        env = dict(request["env"], JPY_PARENT_PID=str(request["zygote"]))
+        confined = request.get("sandbox")
+        if confined:
+            home, uid = sandbox.prepare(request["id"], request["files"], request["connection"])
+            request["cwd"], request["log"] = home, os.path.join(home, ".kernel.log")
+            env.update(HOME=home, TMPDIR=home, IPYTHONDIR=os.path.join(home, ".ipython"))
         _redirect_stdio(request.get("log") or os.devnull)
         os.chdir(request["cwd"])
         os.environ.clear()
-        os.environ.update(request["env"], JPY_PARENT_PID=str(request["zygote"]))
+        os.environ.update(env)
         for name, value in IMPORTS_SET.items():
             os.environ.setdefault(name, value)
         _reseed()
@@ -126,7 +137,12 @@ def kernel_main(request, ready, inherited=()):
         # What `python -m ipykernel_launcher ARGV` does, and what it shows in sys.argv.
         sys.argv = [sys.modules["ipykernel_launcher"].__file__, *request["argv"]]
         app = IPKernelApp.instance()
+        if confined:
+            sandbox.limit(confined)
         app.initialize(request["argv"])
+        if confined:
+            sandbox.confine(uid)
+        guard.install(app.kernel)
         os.write(ready, b"!")
         os.close(ready)
         app.start()
@@ -173,6 +189,7 @@ class Server:
         self.sel.register(stdin, selectors.EVENT_READ, self._requests)
         self.sel.register(wake_r, selectors.EVENT_READ, lambda: os.read(wake_r, 4096))
         self.deadlines, self.timed_out, self.pending = {}, set(), b""
+        self.kernels = {}  # pid: request id (in the sandbox: its folder and uid)
 
     def serve(self):
         while not self.stdin.closed:
@@ -210,6 +227,7 @@ class Server:
             fds = [key.fd for key in self.sel.get_map().values() if key.fd > 2]
             kernel_main(request, ready_w, [*fds, self.sel.fileno(), self.wake_w, ready_r])
         os.close(ready_w)
+        self.kernels[pid] = request["id"] if request.get("sandbox") else None
         if request.get("deadline") is not None:
             self.deadlines[pid] = request["deadline"]
         self.sel.register(ready_r, selectors.EVENT_READ, lambda: self._ready(ready_r, request, pid))
@@ -236,6 +254,10 @@ class Server:
             if pid == 0:
                 return
             self.deadlines.pop(pid, None)
+            kid = self.kernels.pop(pid, None)
+            if kid is not None:  # what it left: processes that left its session, its folder
+                sandbox.kill_uid(sandbox.FIRST_UID + kid)
+                shutil.rmtree(os.path.join(sandbox.WORK, f"k{kid}"), ignore_errors=True)
             timed_out = pid in self.timed_out
             self.timed_out.discard(pid)
             exitcode = os.waitstatus_to_exitcode(status)
@@ -259,13 +281,18 @@ class Zygote:
     the thread that started it.
     """
 
-    def __init__(self, log):
+    def __init__(self, log, limits=None, packages=()):
+        """limits: run in the sandbox with these limits (sandbox.py); None: unconfined."""
         env = dict(os.environ, AUTOGRADER_PARENT_PID=str(os.getpid()))
-        self.log = log
+        self.log, self.limits = log, limits
+        command = [sys.executable, "-m", "autograder.zygote"]
+        if limits is not None:
+            env["AUTOGRADER_PARENT_PID"] = ""  # outside its pid namespace: bwrap watches
+            command = sandbox.wrap(command, limits, packages)
         os.makedirs(os.path.dirname(log), exist_ok=True)
         with open(log, "ab") as err:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "autograder.zygote"],
+                command,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=err,
@@ -320,12 +347,25 @@ class Zygote:
         rid = next(self._ids)
         request = {"id": rid, "argv": argv, "cwd": cwd, "env": env, "log": log}
         request["deadline"] = deadline
+        if self.limits is not None:
+            self._confine(request)
         self._request(request)
         with self._cond:
             self._cond.wait_for(lambda: rid in self._replies or None in self._replies)
             if rid not in self._replies:
                 raise ZygoteError(f"the kernel zygote died; see {self.log}")
             return self._replies.pop(rid)
+
+    def _confine(self, request):
+        """The kernel's files, connection file and limits travel in the request."""
+        argv = request["argv"]
+        at = argv.index("-f") + 1
+        with open(argv[at], encoding="utf-8") as f:
+            request["connection"] = json.load(f)
+        argv[at] = os.path.join(sandbox.WORK, f"k{request['id']}", ".kernel.json")
+        request["files"] = sandbox.read_files(request["cwd"], self.limits["work_mb"] << 20)
+        request["sandbox"] = self.limits
+        request["log"] = None
 
     def signal(self, pid, number):
         """Have the zygote send signal `number` to the kernel `pid` and its processes."""
@@ -334,7 +374,8 @@ class Zygote:
     def ended(self, pid):
         """How the kernel `pid` ended ({"status": ..., "timed_out": ...}), or None if alive."""
         with self._cond:
-            if pid not in self._exits and None in self._replies and not _exists(pid):
+            gone = self.limits is not None or not _exists(pid)  # pids of another namespace
+            if pid not in self._exits and None in self._replies and gone:
                 # The zygote died: its kernels die with it, and nobody reports them.
                 self._exits[pid] = {"exited": pid, "status": -signal.SIGKILL, "timed_out": False}
             return self._exits.get(pid)
@@ -406,7 +447,7 @@ def _signal_group(pid, number):
 
 
 def main():
-    parent = int(os.environ.pop("AUTOGRADER_PARENT_PID", "0")) or os.getppid()
+    parent = int(os.environ.pop("AUTOGRADER_PARENT_PID", "") or 0) or os.getppid()
     die_with_parent(parent)
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]

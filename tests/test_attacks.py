@@ -1,0 +1,246 @@
+"""The attack catalogue: submissions that try to cheat or break `python -m autograder grade`.
+
+Every attack is a chapter 1 submission whose `make_param` answer cell holds the attack and
+no working answer, so that make_param's tests earn nothing honestly; the other answers are
+the reference. All of them, with an honest reference submission, are graded in ONE batch.
+For each the outcome asserted is the issue's: the submission is graded (the batch goes
+on), and either it is flagged for manual grading, or the tests the attack could reach
+score zero, never unearned points without a flag. Each attack also asserts the defence
+meant for it (`expect`): the kernel's guard, the limits, or the sandbox.
+
+Attacks on the machine itself (fork bomb, memory bomb, disk filling, killing processes,
+reading or writing the course) only run in the sandbox: without it they are skipped, with
+the reason, and under CI the sandbox is required.
+"""
+
+import hashlib
+import os
+import shutil
+import socket
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+from coursekit import ROOT, by_exercise, generate_release, make_course, reference_answers, submit
+from test_autograder import autograder
+
+from autograder import ledger, sandbox
+
+CH1 = "01_requires_grad"
+LIMITS = """
+c.Autograder.cell_timeout = 6
+c.Autograder.notebook_timeout = 25
+c.Autograder.output_mb = 4
+c.Autograder.memory_mb = 2048
+c.Autograder.max_processes = 64
+c.Autograder.file_mb = 8
+c.Autograder.work_mb = 128
+"""
+SANDBOX = sandbox.probe()
+STUB = "\ndef make_param(values):\n    raise NotImplementedError()\n"
+
+
+@dataclass(frozen=True)
+class Attack:
+    name: str
+    code: str  # the make_param cell; {course} and {port} are filled in
+    expect: str  # "guard", "flag", "zero", "died", "output", "timeout", "blocked"
+    confined: bool = False  # dangerous to the machine: only in the sandbox
+
+
+ATTACKS = [
+    # IPython's machinery: rewrite, blank or hide the later (test) cells.
+    Attack("input-transformer-blanks", "get_ipython().input_transformers_cleanup.append(lambda lines: [])", "guard"),
+    Attack("input-transformer-post", "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])", "guard"),
+    Attack("input-manager-line", "get_ipython().input_transformer_manager.line_transforms.append(lambda lines: [])", "guard"),
+    Attack("ast-transformer-drops-asserts", "import ast\nclass Drop(ast.NodeTransformer):\n    def visit_Assert(self, node):\n        return ast.Pass()\nget_ipython().ast_transformers.append(Drop())", "guard"),
+    Attack("pre-run-cell-hook", "import torch\nget_ipython().events.register('pre_run_cell', lambda info: setattr(torch, 'allclose', lambda *a, **k: True))", "guard"),
+    Attack("post-run-cell-hook", "get_ipython().events.register('post_run_cell', lambda result: None)", "guard"),
+    Attack("custom-exception-handler", "get_ipython().set_custom_exc((BaseException,), lambda *args, **kwargs: None)", "guard"),
+    Attack("showtraceback-silenced", "get_ipython().showtraceback = lambda *args, **kwargs: None", "guard"),
+    Attack("shell-class-run-cell", "from IPython.core.interactiveshell import InteractiveShell\nInteractiveShell.run_cell = lambda self, *a, **k: None", "guard"),
+    Attack("shell-run-cell-shadowed", "get_ipython().run_cell = lambda *args, **kwargs: None", "guard"),
+    Attack("sys-excepthook", "import sys\nsys.excepthook = lambda *args: None", "zero"),  # IPython restores it
+    Attack("stderr-hidden", "import sys, io\nsys.stderr = io.StringIO()", "guard"),
+    # Monkeypatching what the tests call.
+    Attack("torch-allclose", "import torch\ntorch.allclose = lambda *args, **kwargs: True", "guard"),
+    Attack("torch-equal", "import torch\ntorch.equal = lambda *args, **kwargs: True", "guard"),
+    Attack("torch-testing-assert-close", "import torch.testing\ntorch.testing.assert_close = lambda *args, **kwargs: None", "guard"),
+    Attack("torch-gradcheck", "import torch\ntorch.autograd.gradcheck = lambda *args, **kwargs: True", "guard"),
+    Attack("tensor-backward", "import torch\ntorch.Tensor.backward = lambda self, *args, **kwargs: None", "guard"),
+    Attack("tensor-eq", "import torch\ntorch.Tensor.__eq__ = lambda self, other: True", "guard"),
+    Attack("builtins-isinstance", "import builtins\nbuiltins.isinstance = lambda *args: True", "zero"),  # the kernel hangs
+    Attack("builtins-assertionerror", "import builtins\nbuiltins.AssertionError = type('Quiet', (Exception,), {})", "guard"),
+    Attack("sys-modules-torch", "import sys, types\nsys.modules['torch'] = types.ModuleType('torch')", "guard"),
+    Attack("sys-meta-path", "import sys\nsys.meta_path.insert(0, object())", "guard"),
+    Attack("course-check", "import course\ncourse.check = lambda *args, **kwargs: None", "guard"),
+    Attack("course-checks-module", "import course.checks\ncourse.checks.fail = lambda *args, **kwargs: None", "guard"),
+    Attack("rebind-check", "check = lambda *args, **kwargs: None", "guard"),
+    Attack("patch-at-call-time", "def make_param(values):\n    globals()['check'] = lambda *args, **kwargs: None\n    return values", "guard"),
+    Attack("sigint-ignored", "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)", "guard"),
+    # Answers that pretend to be right.
+    Attack("eq-always-true", "class Yes:\n    def __eq__(self, other):\n        return True\n    def __bool__(self):\n        return True\ndef make_param(values):\n    return Yes()", "zero"),
+    Attack("tensor-subclass", "import torch\nclass T(torch.Tensor):\n    def __eq__(self, other):\n        return torch.ones((), dtype=torch.bool)\ndef make_param(values):\n    return torch.zeros(1).as_subclass(T)", "zero"),
+    Attack("torch-function-override", "import torch\nclass Fake:\n    @classmethod\n    def __torch_function__(cls, func, types, args=(), kwargs=None):\n        return True\ndef make_param(values):\n    return Fake()", "zero"),
+    Attack("dynamic-code", "import base64\nexec(base64.b64decode(b'eCA9IDE='))", "flag"),
+    # Stopping the kernel or the batch.
+    Attack("sys-exit", "import sys\nsys.exit(0)", "zero"),
+    Attack("os-exit-in-test", "import os\ndef make_param(values):\n    os._exit(0)", "died"),
+    Attack("segfault", "import ctypes\ndef make_param(values):\n    ctypes.string_at(0)", "died"),
+    Attack("sigint-ignoring-loop", "import signal\ndef make_param(values):\n    signal.signal(signal.SIGINT, signal.SIG_IGN)\n    while True:\n        pass", "timeout"),
+    Attack("sleep-past-limit", "import time\ndef make_param(values):\n    time.sleep(3600)", "timeout"),
+    Attack("output-flood", "def make_param(values):\n    while True:\n        print('x' * 100_000)", "output"),
+    Attack("fork-bomb", "import os, time\ndef make_param(values):\n    while True:\n        try:\n            os.fork()\n        except OSError:\n            time.sleep(60)", "timeout", confined=True),
+    Attack("memory-bomb", "blocks = []\nwhile True:\n    blocks.append(b'x' * (64 << 20))", "zero", confined=True),
+    Attack("disk-fill", "import os\ndef make_param(values):\n    with open('fill', 'wb') as f:\n        while True:\n            f.write(os.urandom(1 << 20))", "zero", confined=True),
+    Attack("kill-everything", "import os, signal\nos.kill(-1, signal.SIGKILL)", "zero", confined=True),
+    # Reading and writing what a submission must not see.
+    Attack("read-hidden-tests", "print(open('{course}/source/01_requires_grad/requires_grad.ipynb').read())", "blocked", confined=True),
+    Attack("read-gradebook", "print(open('{course}/gradebook.db', 'rb').read(100))", "blocked", confined=True),
+    Attack("read-other-student", "print(open('{course}/submitted/reference/01_requires_grad/requires_grad.ipynb').read())", "blocked", confined=True),
+    Attack("list-course", "import os\nprint(os.listdir('{course}'))", "blocked", confined=True),
+    Attack("write-gradebook", "open('{course}/gradebook.db', 'wb').write(b'gone')", "blocked", confined=True),
+    Attack("write-source", "open('{course}/source/01_requires_grad/requires_grad.ipynb', 'w').write('{}')", "blocked", confined=True),
+    Attack("other-kernel-files", "import glob, os\nfor d in glob.glob('/sandbox/*'):\n    if d != os.getcwd():\n        print(os.listdir(d))", "blocked", confined=True),
+    Attack("network", "import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=3).sendall(b'leak')", "blocked", confined=True),
+]  # fmt: skip
+# What the outputs would show had a read succeeded.
+SECRETS = [
+    "BEGIN HIDDEN TESTS",
+    "SQLite format",
+    "BEGIN SOLUTION",
+    "nbgrader_config",
+    ".kernel.json",
+]
+
+
+@pytest.fixture(scope="module")
+def batch():
+    """Grade every runnable attack and the reference in one batch; what came out."""
+    # Outside /tmp, which the sandbox replaces anyway: where an instructor keeps a course.
+    home = Path(tempfile.mkdtemp(prefix=".attack-course-", dir=ROOT))
+    course = make_course(home / "course", [CH1])
+    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as f:
+        f.write(LIMITS)
+    generate_release(course, CH1)
+    listener = Listener()
+    ref = reference_answers(CH1)
+    submit(course, CH1, "reference", ref)
+    for attack in runnable():
+        code = attack.code.replace("{course}", str(course)).replace("{port}", str(listener.port))
+        code += "" if "def make_param" in code else STUB
+        submit(course, CH1, attack.name, ref | {"make_param": code})
+    guarded = {p: digest(p) for p in course.glob("source/*/*")}
+    run = autograder("grade", CH1, cwd=course)
+    listener.close()
+    yield course, run, ledger.latest(course, CH1), guarded, listener
+    shutil.rmtree(home)
+
+
+def runnable():
+    return [a for a in ATTACKS if SANDBOX is None or not a.confined]
+
+
+def digest(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+class Listener:
+    """A TCP server on the grader's machine: a submission must not reach it."""
+
+    def __init__(self):
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.sock.settimeout(0.2)
+        self.reached, self.stop = [], threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            self.reached.append(conn.recv(100))
+            conn.close()
+
+    def close(self):
+        self.stop.set()
+        self.thread.join()
+        self.sock.close()
+
+
+def outputs(course, student):
+    path = course / "autograded" / student / CH1 / "requires_grad.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    texts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            texts += [out.get("text", ""), out.get("evalue", ""), str(out.get("data", ""))]
+    return "\n".join(texts)
+
+
+def exercise_scores(course, student):
+    from coursekit import scores
+
+    return {ex: s for ex, (s, _) in by_exercise(scores(course, CH1)[student]).items()}
+
+
+def test_catalogue_is_large_enough():
+    assert len(ATTACKS) >= 30 and len({a.name for a in ATTACKS}) == len(ATTACKS)
+
+
+def test_sandbox_is_there_under_ci():
+    if os.environ.get("CI"):
+        assert SANDBOX is None, f"CI must grade in the sandbox: {SANDBOX}"
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("attacks")
+def test_the_batch_goes_on_and_honest_work_is_graded_normally(batch):
+    course, run, records, guarded, listener = batch
+    assert run.returncode == 0
+    assert sorted(records) == sorted(["reference", *(a.name for a in runnable())])
+    assert records["reference"]["flags"] == [] and records["reference"]["problems"] == []
+    assert exercise_scores(course, "reference") == {
+        "make_param": 2,
+        "blitz_grad": 2,
+        "graph_leaves": 2,
+    }
+    assert ("Sandbox: on" in run.stdout) == (SANDBOX is None), run.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("attacks")
+@pytest.mark.parametrize("attack", ATTACKS, ids=lambda a: a.name)
+def test_attack(batch, attack):
+    if attack.confined and SANDBOX is not None:
+        pytest.skip(f"never run unconfined, and the sandbox cannot start here: {SANDBOX}")
+    course, run, records, guarded, listener = batch
+    record = records[attack.name]
+    assert record["status"] == "graded", record
+    flags, problems = " ".join(record["flags"]), " ".join(record["problems"])
+    scores = exercise_scores(course, attack.name)
+    if attack.expect == "guard":
+        assert "tampering detected" in flags, record
+        assert scores == {"make_param": 0, "blitz_grad": 0, "graph_leaves": 0}
+    elif attack.expect == "flag":
+        assert flags, record
+    elif attack.expect == "died":
+        assert "kernel" in problems and scores["make_param"] == 0, record
+    elif attack.expect == "timeout":
+        assert "timeout" in problems and scores["make_param"] == 0, record
+    elif attack.expect == "output":
+        assert "output over 4 MB" in problems and scores["make_param"] == 0, record
+    elif attack.expect == "blocked":
+        text = outputs(course, attack.name)
+        assert not any(secret in text for secret in SECRETS), text[:2000]
+        assert all(digest(path) == before for path, before in guarded.items())
+        assert (course / "gradebook.db").read_bytes()[:15] == b"SQLite format 3"
+        assert listener.reached == []
+    # The issue's rule, made strict: make_param has no working answer, so it never scores.
+    assert scores["make_param"] == 0, (scores, record)
