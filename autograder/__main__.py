@@ -89,6 +89,7 @@ def main(argv=None):
     # nbgrader runs `alembic`, and kernel specs run `python`, from PATH: this Python's first.
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     try:
         run(args)
     except UsageError as err:
@@ -101,6 +102,9 @@ def main(argv=None):
 
 
 def _interrupt(signum, frame):
+    from autograder import grade
+
+    grade.STOP.set()  # if the exception lands where Python drops it, the batch loop sees this
     raise KeyboardInterrupt
 
 

@@ -28,6 +28,7 @@ import re
 import signal
 import sys
 import tempfile
+import threading
 import time
 import warnings
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -53,6 +54,7 @@ from autograder.zygote import Zygote, imported_modules
 # Preprocessors that only transform the notebook: they may run on a worker thread.
 PURE = (Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput)
 TIMEOUT_ENAME = "CellTimeoutError"  # what nbgrader's Execute records for a cell timeout
+STOP = threading.Event()  # set by the command line's SIGINT and SIGTERM handlers
 
 
 @dataclass
@@ -352,8 +354,7 @@ def grade(app, settings, assignments, students=(), workers=None, force=False, zy
         progress.close()
     if (zygote.hello or {}).get("failed"):
         print(f"Not preloaded (slower, same grades): {'; '.join(zygote.hello['failed'])}")
-    print(summary(records, time.monotonic() - progress.started))
-    print(sandbox.describe(zygote.limits))
+    print(summary(records, time.monotonic() - progress.started, sandbox.describe(zygote.limits)))
     return records
 
 
@@ -373,7 +374,9 @@ def drive(todo, zygote, workers, progress):
                     running[pool.submit(batch.run, sub, zygote)] = (batch, sub)
                 if not running:
                     return records
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                finished, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
+                if STOP.is_set():  # a SIGINT that landed in a callback, which drops it
+                    raise KeyboardInterrupt
                 for future in finished:
                     records.append(progress.done(save(*running.pop(future), future)))
         except BaseException:

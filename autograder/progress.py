@@ -43,7 +43,7 @@ def score_text(record):
     return f"{record['score']:g}/{record['max_score']:g}"
 
 
-def summary(records, elapsed):
+def summary(records, elapsed, sandbox=""):
     """Per assignment, a table: student, score, max, time, problems; then the totals."""
     assignments = sorted({r.get("assignment", "") for r in records})
     lines = []
@@ -54,14 +54,10 @@ def summary(records, elapsed):
     failed = sum(r["status"] != "graded" for r in records)
     flagged = sum(bool(r.get("flags")) for r in records)
     per = elapsed / len(records) if records else 0
-    lines.append(
-        f"{len(records) - failed} graded, {failed} failed in {elapsed:.1f}s ({per:.2f}s each)"
-    )
+    total = f"{len(records) - failed} graded, {failed} failed in {elapsed:.1f}s ({per:.2f}s each)"
     if flagged:
-        lines.append(
-            f"{flagged} flagged for manual grading (FLAGGED above; formgrader lists them "
-            "as needing manual grading)"
-        )
+        total += f"; {flagged} FLAGGED for manual grading (formgrader lists them)"
+    lines.append(total + (f". {sandbox}" if sandbox else ""))
     return "\n".join(line.rstrip() for line in lines)
 
 
