@@ -50,17 +50,14 @@ def run(args):
             raise UsageError("--workers must be at least 1")
         # The zygote imports torch & co. while this process imports nbgrader: it starts on
         # what the usual source/ layout imports; grade() adds what the configured one does.
-        from autograder import sandbox
+        from autograder import zygote as zygotes
         from autograder.config import settings_of
-        from autograder.zygote import Zygote, imported_modules
 
         notebooks = [
             nb for a in args.assignment for nb in Path(args.course, "source", a).glob("*.ipynb")
         ]
-        modules = imported_modules(notebooks)
-        limits = sandbox.choose(settings_of(args.course))
-        zygote = Zygote(str(Path(args.course, ".autograder", "zygote.log")), limits, modules)
-        zygote.load(modules)
+        modules = zygotes.imported_modules(notebooks)
+        zygote = zygotes.start(args.course, settings_of(args.course), modules)
         try:
             from autograder.config import load
             from autograder.grade import grade

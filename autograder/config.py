@@ -67,7 +67,7 @@ class Autograder(LoggingConfigurable):
     ).tag(config=True)
 
     def limits(self):
-        """What the sandbox applies to each kernel (sandbox.py), or None where it is off."""
+        """What the sandbox applies to each kernel (sandbox.py)."""
         return {
             "memory_mb": self.memory_mb,
             "processes": self.max_processes,

@@ -49,7 +49,7 @@ from autograder import guard, intake, ledger, sandbox, scan
 from autograder.config import UsageError, log_to
 from autograder.kernel import Forking, ended, forking
 from autograder.progress import Progress, summary
-from autograder.zygote import Zygote, imported_modules
+from autograder.zygote import imported_modules, start
 
 # Preprocessors that only transform the notebook: they may run on a worker thread.
 PURE = (Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput)
@@ -88,6 +88,7 @@ class Batch(Autograde):
         cut = next((i for i, pp in enumerate(chain) if not issubclass(pp, PURE)), len(chain))
         self.run_chain = [forking(pp) if issubclass(pp, Execute) else pp for pp in chain[:cut]]
         self.save_chain = chain[cut:]
+        self.books = None  # what intake.py checks submissions against (_books)
 
     # -- what to grade
 
@@ -183,7 +184,7 @@ class Batch(Autograde):
 
     def _books(self):
         """What the gradebook expects of each notebook (intake.py), read once per batch."""
-        if getattr(self, "books", None) is None:
+        if self.books is None:
             source = self.coursedir.format_path(
                 self.coursedir.source_directory, ".", self.assignment
             )
@@ -222,6 +223,7 @@ class Batch(Autograde):
                 if isinstance(pp, Forking):
                     self._arm(pp, sub, zygote)
                 notebook.nb, notebook.resources = self._apply(pp, notebook, sub)
+            sub.flags.extend(tampering(notebook))
         return sub
 
     def _arm(self, pp, sub, zygote):
@@ -244,12 +246,10 @@ class Batch(Autograde):
             if not died or pp.running is None:
                 raise  # as in stock nbgrader, the whole submission fails
             reason = self._stop_reason(stop, pp.job)
-            sub.flags.extend(tampering(notebook))
             mark_unrun(notebook.nb, pp.running, reason)
             sub.problems.append(f"{reason} (in cell {cell_name(notebook.nb, pp.running)})")
             return notebook.nb, notebook.resources
         self._ended(pp.job, sub)
-        sub.flags.extend(tampering(notebook))
         sub.problems.extend(
             f"cell timeout in {cell_name(notebook.nb, i)}" for i in timed_out(notebook.nb)
         )
@@ -340,11 +340,12 @@ def grade(app, settings, assignments, students=(), workers=None, force=False, zy
     if not todo:
         print(f"All {skipped} submissions are graded already; --force regrades them.")
         return []
+    modules = sorted({name for batch in batches for name in batch.preload()})
     if zygote is None:
-        modules = sorted({name for batch in batches for name in batch.preload()})
-        zygote = Zygote(str(root / ledger.DIR / "zygote.log"), sandbox.choose(settings), modules)
+        zygote = start(root, settings, modules)
+    else:
+        zygote.load(modules)  # what the configured source/ imports beyond the usual layout
     os.environ["NBGRADER_EXECUTION"] = "autograde"  # what stock sets while its kernels run
-    zygote.load(sorted({name for batch in batches for name in batch.preload()}))
     progress = Progress(len(todo), sys.stderr, skipped=skipped)
     records = []
     try:
@@ -361,6 +362,7 @@ def grade(app, settings, assignments, students=(), workers=None, force=False, zy
 def drive(todo, zygote, workers, progress):
     """Keep every worker busy; prepare and save on this (the main) thread."""
     records, waiting, running = [], iter(todo), {}
+    STOP.clear()
     with ThreadPoolExecutor(workers, thread_name_prefix="notebook") as pool:
         try:
             while True:
@@ -456,8 +458,11 @@ def fingerprint(folder):
     """A digest of every file of a submission: a resubmission changes it."""
     digest = hashlib.sha256()
     for path in sorted(Path(folder).rglob("*")):
-        if path.is_file():
-            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+        if path.is_file():  # in chunks: a huge file is refused later, not loaded here
+            digest.update(str(path.relative_to(folder)).encode() + b"\0")
+            with open(path, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(chunk)
     return digest.hexdigest()
 
 

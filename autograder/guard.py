@@ -14,7 +14,6 @@ past it. That takes the very introspection (get_ipython, gc, sys, getattr on mod
 the static scan (scan.py) flags before anything runs.
 """
 
-import builtins
 import signal
 import sys
 import types
@@ -245,7 +244,3 @@ def _describe(key, before, now):
     if now is MISSING:
         return f"{key} was deleted"
     return f"{key} was replaced"
-
-
-# Imported into the zygote before any kernel forks: builtins is the real one here.
-assert builtins.__import__ is __import__

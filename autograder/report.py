@@ -149,26 +149,28 @@ def page(assignment, rows, exercises, failures, records):
             total = f"<td rowspan='{len(messages)}'>{count} of {n}</td>" if i == 0 else ""
             parts.append(f"<tr>{test}{total}<td>{k}</td><td><pre>{esc(example)}</pre></td></tr>")
     parts.append("</table>")
-    flagged = [r for r in records.values() if r.get("flags")]
-    if flagged:
-        parts.append(
-            "<h2>Flagged for manual grading</h2><p>Their scores may not be earned: "
-            "formgrader lists them as needing manual grading.</p>"
-            "<table><tr><th>student</th><th>why</th></tr>"
-        )
-        for r in sorted(flagged, key=lambda r: r["student"]):
-            parts.append(f"<tr><td>{esc(r['student'])}</td><td>{esc('; '.join(r['flags']))}</td>")
-        parts.append("</table>")
-    troubled = [r for r in records.values() if r.get("problems")]
-    if troubled:
-        parts.append("<h2>Grading problems</h2><table><tr><th>student</th><th>problems</th></tr>")
-        for r in sorted(troubled, key=lambda r: r["student"]):
-            parts.append(
-                f"<tr><td>{esc(r['student'])}</td><td>{esc('; '.join(r['problems']))}</td>"
-            )
-        parts.append("</table>")
+    parts += students_table(
+        records,
+        "flags",
+        "Flagged for manual grading",
+        "Their scores may not be earned: formgrader lists them as needing manual grading.",
+    )
+    parts += students_table(records, "problems", "Grading problems")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def students_table(records, key, title, intro=""):
+    """A section listing the students whose ledger record has `key` (flags, problems)."""
+    listed = sorted((r for r in records.values() if r.get(key)), key=lambda r: r["student"])
+    if not listed:
+        return []
+    esc = html.escape
+    parts = [f"<h2>{title}</h2>", f"<p>{intro}</p>" if intro else ""]
+    parts.append(f"<table><tr><th>student</th><th>{key}</th></tr>")
+    for r in listed:
+        parts.append(f"<tr><td>{esc(r['student'])}</td><td>{esc('; '.join(r[key]))}</td></tr>")
+    return [*parts, "</table>"]
 
 
 def total_plot(rows):

@@ -24,6 +24,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -220,8 +221,6 @@ def confine(uid):
 
 def kill_uid(uid):
     """Kill whatever still runs as this kernel's uid (a child that left its session)."""
-    import signal
-
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:

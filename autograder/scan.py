@@ -23,6 +23,8 @@ import re
 
 from IPython.core.inputtransformer2 import TransformerManager
 
+from autograder.intake import nbgrader
+
 MAX_FINDINGS = 5
 
 # Top-level modules an answer may import: the course's libraries and pure-Python helpers.
@@ -182,10 +184,6 @@ def suspicious(nb, notebook_name):
     if len(found) > MAX_FINDINGS:
         found = found[:MAX_FINDINGS] + [f"(and {len(found) - MAX_FINDINGS} more)"]
     return found
-
-
-def nbgrader(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
 
 
 def instructor_cell(cell):

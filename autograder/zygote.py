@@ -402,6 +402,14 @@ class Zygote:
             self.proc.wait()
 
 
+def start(root, settings, modules):
+    """The zygote of the course at `root`: sandboxed as `settings` say, importing `modules`."""
+    limits = sandbox.choose(settings)
+    zygote = Zygote(os.path.join(root, ".autograder", "zygote.log"), limits, modules)
+    zygote.load(modules)
+    return zygote
+
+
 def imported_modules(notebooks):
     """Every module the code cells of these notebooks import (magics and shell lines skipped)."""
     names = set()

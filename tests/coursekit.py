@@ -117,6 +117,16 @@ def nbgrader(*args, cwd):
     return run([sys.executable, "-m", "nbgrader", *args, "--log-level=WARN"], cwd=cwd)
 
 
+def autograder(*args, cwd, check=True, timeout=600):
+    """`python -m autograder ARGS` in `cwd`; check: fail with its output unless it exits 0."""
+    cmd = [sys.executable, "-m", "autograder", *args]
+    if check:
+        return run(cmd, cwd, timeout)
+    return subprocess.run(
+        cmd, cwd=cwd, env=venv_env(), capture_output=True, text=True, timeout=timeout
+    )
+
+
 def make_course(tmp, assignments_=None):
     """A fresh nbgrader course in `tmp` with the repo's config and source notebooks."""
     tmp = Path(tmp)

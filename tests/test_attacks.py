@@ -13,6 +13,7 @@ reading or writing the course) only run in the sandbox: without it they are skip
 the reason, and under CI the sandbox is required.
 """
 
+import csv
 import hashlib
 import os
 import shutil
@@ -24,8 +25,16 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from coursekit import ROOT, by_exercise, generate_release, make_course, reference_answers, submit
-from test_autograder import autograder
+from coursekit import (
+    ROOT,
+    autograder,
+    by_exercise,
+    generate_release,
+    make_course,
+    reference_answers,
+    scores,
+    submit,
+)
 
 from autograder import ledger, sandbox
 
@@ -185,8 +194,6 @@ def outputs(course, student):
 
 
 def exercise_scores(course, student):
-    from coursekit import scores
-
     return {ex: s for ex, (s, _) in by_exercise(scores(course, CH1)[student]).items()}
 
 
@@ -212,6 +219,29 @@ def test_the_batch_goes_on_and_honest_work_is_graded_normally(batch):
         "graph_leaves": 2,
     }
     assert ("Sandbox: on" in run.stdout) == (SANDBOX is None), run.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("attacks")
+def test_flagged_work_is_in_front_of_the_instructor(batch):
+    """The summary, the report, the CSV and formgrader's gradebook all name the flagged."""
+    from nbgrader.api import Gradebook
+
+    course, run, records, _, _ = batch
+    flagged = sorted(s for s, r in records.items() if r["flags"])
+    assert "torch-allclose" in flagged and "reference" not in flagged
+    assert f"{len(flagged)} FLAGGED for manual grading" in run.stdout
+    html_path, csv_path = autograder("report", CH1, cwd=course).stdout.split()
+    assert "Flagged for manual grading" in Path(html_path).read_text(encoding="utf-8")
+    with open(csv_path, encoding="utf-8") as f:
+        rows = {row["student"]: row for row in csv.DictReader(f)}
+    assert rows["torch-allclose"]["flags"] and not rows["reference"]["flags"]
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in ("torch-allclose", "reference"):
+            (notebook,) = gb.find_submission(CH1, student).notebooks
+            assert notebook.needs_manual_grade == (student == "torch-allclose")
+            comments = " ".join(c.auto_comment or "" for c in notebook.comments)
+            assert ("Flagged by the autograder" in comments) == (student == "torch-allclose")
 
 
 @pytest.mark.slow

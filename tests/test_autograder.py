@@ -25,6 +25,7 @@ import pytest
 from coursekit import (
     answers,
     assignments,
+    autograder,
     generate_release,
     make_course,
     nbgrader,
@@ -48,18 +49,6 @@ ENV = venv_env()
 def heavy(test):
     """Real kernels: slow, and on the xdist worker that holds the shared comparison."""
     return pytest.mark.slow(pytest.mark.xdist_group("autograder")(test))
-
-
-def autograder(*args, cwd, check=True, timeout=600):
-    proc = subprocess.run(
-        [sys.executable, "-m", "autograder", *args],
-        cwd=cwd, env=ENV, capture_output=True, text=True, timeout=timeout,
-    )  # fmt: skip
-    if check and proc.returncode:
-        raise AssertionError(
-            f"autograder {args} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
-        )
-    return proc
 
 
 reference = functools.cache(reference_answers)

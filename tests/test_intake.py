@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import nbformat
 import pytest
 from coursekit import (
+    autograder,
     generate_release,
     make_course,
     nbgrader_meta,
@@ -308,11 +309,7 @@ def graded(tmp_path_factory):
         submit(course, CH1, case.student, reference_answers(CH1))
         case.malform(course / "submitted" / case.student / CH1 / NAME)
     before = shutil.copytree(course, course.with_name("before"))
-    run = subprocess.run(
-        [sys.executable, "-m", "autograder", "grade", CH1],
-        cwd=course, env=venv_env(), capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    assert run.returncode == 0, run.stdout + run.stderr
+    run = autograder("grade", CH1, cwd=course)
     return course, before, run.stdout
 
 
