@@ -60,12 +60,10 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Regenerate the student notebooks in release/ from source/ with nbgrader.
+# Regenerate the student notebooks in release/ from source/ with nbgrader, in a scratch course:
+# the course root's gradebook.db and student folders are never touched.
 release: $(STAMP)
-	@for a in $(ASSIGNMENTS); do \
-	  $(BIN)/nbgrader generate_assignment "$$a" --force --log-level=WARN || exit 1; \
-	done
-	rm -f gradebook.db
+	$(BIN)/python tests/coursekit.py release $(ASSIGNMENTS)
 
 # Re-execute the source notebooks in place so that nbval's goldens match the current code.
 refresh-outputs: $(STAMP)

@@ -1,5 +1,6 @@
 """Helpers for the autograd course: one import in every notebook, `from course import ...`."""
 
+from course import notices
 from course.checks import (
     CheckFailure,
     check,
@@ -17,6 +18,8 @@ from course.graph import draw_graph, graph_nodes
 from course.saved import SavedTensorUse, saved_tensor_use
 from course.timing import best_time
 
+notices.install()  # warnings become notes on stdout: stderr costs a test cell its points
+
 __all__ = [
     "AxesParts",
     "CheckFailure",
@@ -33,6 +36,7 @@ __all__ = [
     "fmt",
     "graph_nodes",
     "line_data",
+    "notices",
     "plot_curves",
     "plot_descent",
     "regression_batches",

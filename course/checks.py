@@ -9,14 +9,24 @@ Test cells pass `mistakes={hint: wrong_value}` for mistakes specific to an exerc
 
 References to torch's functions are taken at import time, so a notebook that
 later patches `torch.allclose` or `torch.testing.assert_close` does not change them.
+
+A failure shows the student the test line and the message, not this module's frames
+(`__tracebackhide__` for IPython and pytest, `_render_traceback_` for the raising frame), and
+names the warnings the cell raised (`course.notices`): sometimes the warning is the mistake.
 """
 
 import math
 import numbers
+import sys
+import types
 import warnings
 
 import numpy as np
 import torch
+
+from course import notices
+
+__tracebackhide__ = True
 
 _allclose = torch.allclose
 _as_tensor = torch.as_tensor
@@ -36,6 +46,28 @@ RTOL, ATOL = 1e-4, 1e-6
 class CheckFailure(AssertionError):
     """A test expectation that the student's answer does not meet."""
 
+    def _render_traceback_(self):
+        """IPython's traceback without the course's frames: the test line, then the message."""
+        shell = sys.modules["IPython"].get_ipython()
+        tb = _without_hidden_frames(self.__traceback__)
+        return shell.InteractiveTB.structured_traceback(type(self), self, tb, tb_offset=0)
+
+
+def _without_hidden_frames(tb):
+    """A copy of the traceback chain without frames that set `__tracebackhide__`."""
+    frames = []
+    while tb is not None:
+        hidden = tb.tb_frame.f_locals.get("__tracebackhide__") or tb.tb_frame.f_globals.get(
+            "__tracebackhide__"
+        )
+        if not hidden:
+            frames.append(tb)
+        tb = tb.tb_next
+    chain = None
+    for t in reversed(frames):
+        chain = types.TracebackType(chain, t.tb_frame, t.tb_lasti, t.tb_lineno)
+    return chain
+
 
 def fmt(value, limit=12):
     """A short, stable text for a value: tensors show shape, dtype and grad state."""
@@ -51,7 +83,7 @@ def fmt(value, limit=12):
     if isinstance(value, np.ndarray):
         return f"array({_fmt_numbers(torch.from_numpy(value), limit)}, dtype={value.dtype})"
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return _num(value, 6)
     if isinstance(value, list | tuple) and len(value) > limit:
         return f"{type(value).__name__} of {len(value)} items"
     text = repr(value)
@@ -71,8 +103,12 @@ def _nested(v):
     return _num(v)
 
 
-def _num(v):
-    return f"{v:.5g}" if isinstance(v, float) else str(v)
+def _num(v, digits=5):
+    """A float always looks like one (1.0, not 1): the dtype lessons depend on it."""
+    if not isinstance(v, float):
+        return str(v)
+    text = f"{v:.{digits}g}"
+    return text if any(c in text for c in ".einf") else text + ".0"
 
 
 def fail(what, message, expected=None, actual=None, hint=None):
@@ -84,6 +120,8 @@ def fail(what, message, expected=None, actual=None, hint=None):
         lines.append(f"  actual:   {actual}")
     if hint:
         lines.append(f"  hint: {hint}")
+    for caught in notices.raised_here():
+        lines.append(f"  your code warned while this test ran: {caught.summary()}")
     raise CheckFailure("\n".join(lines))
 
 
@@ -98,23 +136,28 @@ def check(
     requires_grad=None,
     leaf=None,
     mistakes=None,
+    factors=None,
 ):
     """Assert that `actual` equals `expected` (a tensor, number, list or tuple of them).
 
     what: names what was checked, e.g. "blitz_grad(torch.ones(2, 2))".
     dtype, requires_grad, leaf: when given, the tensor must have them.
     mistakes: {hint: value a known mistake would produce}; the matching hint is shown.
+    factors: {meaning: count} the test knows (a batch size, a number of steps): a result
+    that is exactly that many times (or 1/that) the expected one is explained by it.
     """
     mistakes = mistakes or {}
     _refuse_modes(what)
     if isinstance(expected, list | tuple):
-        return _check_sequence(actual, expected, what, rtol, atol, dtype, requires_grad, mistakes)
+        return _check_sequence(
+            actual, expected, what, rtol, atol, dtype, requires_grad, mistakes, factors
+        )
     if _is_tensor(expected):
         return _check_tensor(
-            actual, expected, what, rtol, atol, dtype, requires_grad, leaf, mistakes
+            actual, expected, what, rtol, atol, dtype, requires_grad, leaf, mistakes, factors
         )
     if isinstance(expected, numbers.Number):
-        return _check_number(actual, expected, what, rtol, atol, mistakes)
+        return _check_number(actual, expected, what, rtol, atol, mistakes, factors)
     if type(actual) is not type(expected) or not expected == actual:
         fail(what, "wrong value", fmt(expected), fmt(actual), _known(actual, mistakes, rtol, atol))
 
@@ -129,7 +172,7 @@ def _refuse_modes(what):
         )
 
 
-def _check_sequence(actual, expected, what, rtol, atol, dtype, requires_grad, mistakes):
+def _check_sequence(actual, expected, what, rtol, atol, dtype, requires_grad, mistakes, factors):
     if type(actual) not in (list, tuple):
         fail(
             what,
@@ -149,10 +192,19 @@ def _check_sequence(actual, expected, what, rtol, atol, dtype, requires_grad, mi
     if hint:
         fail(what, "wrong values", hint=hint)
     for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
-        check(a, e, f"{what}[{i}]", rtol=rtol, atol=atol, dtype=dtype, requires_grad=requires_grad)
+        check(
+            a,
+            e,
+            f"{what}[{i}]",
+            rtol=rtol,
+            atol=atol,
+            dtype=dtype,
+            requires_grad=requires_grad,
+            factors=factors,
+        )
 
 
-def _check_number(actual, expected, what, rtol, atol, mistakes):
+def _check_number(actual, expected, what, rtol, atol, mistakes, factors):
     if _is_tensor(actual):
         fail(
             what,
@@ -167,12 +219,14 @@ def _check_number(actual, expected, what, rtol, atol, mistakes):
     if math.isclose(actual, expected, rel_tol=rtol, abs_tol=atol):
         return
     hint = _known(actual, mistakes, rtol, atol) or _signature(
-        _as_tensor(float(actual)), _as_tensor(float(expected)), rtol, atol
+        _as_tensor(float(actual)), _as_tensor(float(expected)), rtol, atol, factors
     )
     fail(what, "wrong value", fmt(expected), fmt(actual), hint)
 
 
-def _check_tensor(actual, expected, what, rtol, atol, dtype, requires_grad, leaf, mistakes):
+def _check_tensor(
+    actual, expected, what, rtol, atol, dtype, requires_grad, leaf, mistakes, factors
+):
     if actual is None:
         fail(
             what,
@@ -195,7 +249,7 @@ def _check_tensor(actual, expected, what, rtol, atol, dtype, requires_grad, leaf
         fail(
             what,
             f"expected a plain torch.Tensor, got the subclass {type(actual).__name__}",
-            hint="return an ordinary tensor (torch.tensor(...), or the result of torch operations)",
+            hint="return an ordinary tensor: the result of torch operations, or t.detach().clone()",
         )
     if requires_grad is False and actual.requires_grad:
         fail(
@@ -236,7 +290,7 @@ def _check_tensor(actual, expected, what, rtol, atol, dtype, requires_grad, leaf
         )
     if _close(actual, expected, rtol, atol):
         return
-    hint = _known(actual, mistakes, rtol, atol) or _signature(actual, expected, rtol, atol)
+    hint = _known(actual, mistakes, rtol, atol) or _signature(actual, expected, rtol, atol, factors)
     fail(what, "wrong values", fmt(expected), fmt(actual), hint)
 
 
@@ -274,16 +328,20 @@ def _matches(actual, wrong, rtol, atol):
     return _close(actual, wrong, rtol, atol)
 
 
-def _signature(actual, expected, rtol, atol):
-    """Name the generic mistake whose signature the difference has, or return None."""
+def _signature(actual, expected, rtol, atol, factors=None):
+    """A hint from the shape of the difference alone, only where it cannot mislead.
+
+    Facts (inf or nan, all zeros, the transpose, the opposite sign, a whole-number factor)
+    are stated as facts. A factor is explained only when it is a count the test knows:
+    the number of entries (a sum against a mean) or one of `factors` ({meaning: k}). A
+    single number always differs from another by some factor, so scalars get no ratio hint.
+    """
     with _no_grad():
         a = actual.detach().to(torch.float64)
         e = _as_tensor(expected).detach().to(torch.float64)
         if not bool(_isfinite(a).all()):
-            return (
-                "the result holds inf or nan: the values diverged (is the learning rate too large?)"
-            )
-        if e.abs().max() > atol and _close(a, torch.zeros_like(e), rtol, atol):
+            return "the result holds inf or nan: some value overflowed or diverged"
+        if e.numel() > 1 and e.abs().max() > atol and _close(a, torch.zeros_like(e), rtol, atol):
             return (
                 "the result is all zeros: was the gradient cleared (zero_()) before it was read, "
                 "or the update never applied?"
@@ -297,20 +355,23 @@ def _signature(actual, expected, rtol, atol):
         if ratio is None:
             return None
         if abs(ratio + 1) < 1e-6:
-            return "the result has the opposite sign: check the direction of the update"
+            return "the result is the expected one with the opposite sign"
+        counts = dict(factors or {})
+        if e.numel() > 1:
+            counts.setdefault("the number of entries", e.numel())
+        for meaning, k in counts.items():
+            if k >= 2 and abs(ratio - k) < 1e-6 * k:
+                hint = f"the result is exactly {k} times the expected one, and {k} is {meaning}"
+                return hint + (": a sum where a mean was wanted?" if k == e.numel() else "")
+            if k >= 2 and abs(ratio * k - 1) < 1e-6:
+                hint = f"the result is exactly 1/{k} of the expected one, and {k} is {meaning}"
+                return hint + (": a mean where a sum was wanted?" if k == e.numel() else "")
+        if e.numel() == 1:
+            return None
         k = round(ratio)
-        if k >= 2 and abs(ratio - k) < 1e-6:
-            return (
-                f"the result is exactly {k} times the expected one: gradients were accumulated "
-                f"{k} times; clear .grad (set it to None) before each new backward"
-            )
-        inverse = round(1 / ratio) if ratio else 0
-        if inverse >= 2 and abs(1 / ratio - inverse) < 1e-6:
-            return (
-                f"the result is exactly 1/{inverse} of the expected one: "
-                "a mean where a sum was wanted, or a gradient divided once too often"
-            )
-        return f"the result is {ratio:.4g} times the expected one: a constant factor is off"
+        if 2 <= k <= 1000 and abs(ratio - k) < 1e-6 * k:
+            return f"every entry is exactly {k} times the expected one"
+        return f"every entry is {ratio:.4g} times the expected one"
 
 
 def _constant_ratio(a, e, rtol, atol):
@@ -363,7 +424,7 @@ def check_unchanged(snap, what="the input"):
             fail(
                 what,
                 f"was changed: it now {now}",
-                hint="work on a copy (x.detach().clone() or torch.tensor(values)) "
+                hint="work on a copy (x.detach().clone()) "
                 "instead of calling requires_grad_ on the caller's tensor",
             )
         grad = _leaf_grad(t)

@@ -70,6 +70,9 @@ def venv_env():
     return dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
 
 
+TAG = re.compile(r"\[(hint|warns):\s*([^\]]+)\]")
+
+
 @dataclass(frozen=True)
 class Answer:
     assignment: str
@@ -83,9 +86,21 @@ class Answer:
         return f"{'right' if self.correct else 'wrong'}-{self.function}--{self.slug}"
 
     @property
+    def first_line(self):
+        return self.path.read_text(encoding="utf-8").split("\n", 1)[0].lstrip("# ").strip()
+
+    @property
     def misconception(self):
-        first = self.path.read_text(encoding="utf-8").split("\n", 1)[0]
-        return first.lstrip("# ").strip()
+        return TAG.sub("", self.first_line).strip()
+
+    @property
+    def tags(self):
+        """{"hint": word, "warns": word} from `[hint: word]` and `[warns: word]` on line one.
+
+        hint: a word the failure message of a wrong answer must contain (names its mistake);
+        warns: a right answer that warns harmlessly, and a word of the note it must show.
+        """
+        return {k: v.strip() for k, v in TAG.findall(self.first_line)}
 
     def source(self):
         return self.path.read_text(encoding="utf-8").rstrip("\n")
@@ -170,15 +185,36 @@ def scores(course, assignment):
     return out
 
 
-def errors(course, assignment, student):
-    """{grade_id: "Ename: message"} for the graded cells that raised in the autograded notebook."""
+@dataclass(frozen=True)
+class CellOutput:
+    stdout: str
+    stderr: str
+    error: str
+
+    @property
+    def problem(self):
+        return "\n".join(
+            part for part in (self.error, self.stderr and f"stderr: {self.stderr}") if part
+        )
+
+
+def cell_outputs(course, assignment, student):
+    """{grade_id: CellOutput} of the graded code cells of an autograded notebook."""
     nb = nbformat.read(notebook_path(assignment, course / "autograded" / student), as_version=4)
     found = {}
     for cell in nb.cells:
+        gid = nbgrader_meta(cell).get("grade_id")
+        if cell.cell_type != "code" or not gid:
+            continue
+        streams = {"stdout": "", "stderr": ""}
+        error = ""
         for out in cell.get("outputs", []):
-            if out.output_type == "error" and nbgrader_meta(cell).get("grade_id"):
-                found[nbgrader_meta(cell)["grade_id"]] = f"{out.ename}: {out.evalue}"
-    return found
+            if out.output_type == "stream":
+                streams[out.name] += out.text
+            elif out.output_type == "error":
+                error = f"{out.ename}: {out.evalue}"
+        found[gid] = CellOutput(streams["stdout"], streams["stderr"], error)
+    return {gid: out for gid, out in found.items() if out.stdout or out.stderr or out.error}
 
 
 def by_exercise(per_cell):
@@ -192,3 +228,25 @@ def by_exercise(per_cell):
 
 def load_json(path):
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def release(assignments_=None):
+    """Regenerate release/<assignment> for each assignment, built in a scratch course.
+
+    nbgrader's generate_assignment writes a gradebook.db beside the course it runs in; building
+    in a temporary directory keeps the instructor's own gradebook and student folders untouched.
+    """
+    import tempfile
+
+    for a in assignments_ or assignments():
+        with tempfile.TemporaryDirectory(prefix=f"release-{a}-") as tmp:
+            fresh = generate_release(make_course(tmp, [a]), a)
+            shutil.rmtree(RELEASE / a, ignore_errors=True)
+            shutil.copytree(fresh, RELEASE / a)
+        print(f"release/{a} regenerated")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] != ["release"]:
+        sys.exit("usage: python tests/coursekit.py release [ASSIGNMENT ...]")
+    release(sys.argv[2:])

@@ -29,15 +29,51 @@ def test_equal_values_pass_silently(capsys):
 def test_message_names_what_expected_and_actual():
     msg = failure(torch.tensor([1.0, 5.0]), torch.tensor([1.0, 2.0]), "f(x)")
     assert msg.startswith("f(x): wrong values")
-    assert "expected: tensor([1, 2]" in msg
-    assert "actual:   tensor([1, 5]" in msg
+    assert "expected: tensor([1.0, 2.0]" in msg
+    assert "actual:   tensor([1.0, 5.0]" in msg
+
+
+def test_floats_print_as_floats_and_integers_as_integers():
+    assert fmt(torch.tensor([1.0, 2.5])).startswith("tensor([1.0, 2.5]")
+    assert fmt(torch.tensor([1, 2])).startswith("tensor([1, 2]")
+    assert fmt(2.0) == "2.0" and fmt(1e20) == "1e+20" and fmt(float("nan")) == "nan"
 
 
 @pytest.mark.parametrize("k", [2, 3, 7])
-def test_k_times_the_answer_is_diagnosed_as_accumulation(k):
+def test_a_whole_factor_is_stated_not_guessed(k):
     msg = failure(k * G, G, "w.grad")
     assert f"exactly {k} times the expected one" in msg
-    assert "accumulated" in msg and "clear .grad" in msg
+    assert "accumulated" not in msg
+
+
+def test_a_factor_equal_to_the_number_of_entries_is_sum_against_mean():
+    msg = failure(4 * G, G, "blitz_grad(x)")
+    assert "4 is the number of entries" in msg and "sum where a mean" in msg
+    assert "accumulated" not in msg
+
+
+def test_a_factor_the_test_knows_is_named():
+    msg = failure(3.0 * 5, 5.0, "loss", factors={"the number of steps": 3})
+    assert "exactly 3 times" in msg and "the number of steps" in msg
+    msg = failure(G / 8, G, "g", factors={"the batch size": 8})
+    assert "1/8 of the expected one, and 8 is the batch size" in msg
+
+
+def test_a_scalar_mismatch_gets_no_ratio_hint():
+    for actual in (2.0, 0.5, 3.7, 0.0):
+        assert "hint" not in failure(actual, 1.0, "loss"), actual
+    assert "hint" not in failure(torch.tensor(8.0), torch.tensor(2.0), "loss")
+
+
+def test_a_huge_ratio_is_not_a_count():
+    msg = failure(G * 4.3e17, G, "x after diverging")
+    assert "times the expected one" in msg and "exactly" not in msg
+
+
+def test_a_power_of_two_fraction_is_stated_without_a_diagnosis():
+    wide = torch.arange(1.0, 10.0)
+    msg = failure(wide / 16, wide, "g")
+    assert "1/16" not in msg and "mean" not in msg and "0.0625 times" in msg
 
 
 def test_sign_flip_is_diagnosed():
@@ -71,7 +107,7 @@ def test_leaf_and_dtype_and_requires_grad_are_checked_when_asked():
 def test_known_mistakes_of_an_exercise_win_over_generic_hints():
     hint = "every batch gradient is the sum of all earlier ones: clear w.grad between batches"
     msg = failure(2 * G, G, "batch 2", mistakes={hint: 2 * G})
-    assert hint in msg and "accumulated 2 times" not in msg
+    assert hint in msg and "exactly 2 times" not in msg
 
 
 def test_zero_and_nan_and_fraction_signatures():
@@ -158,7 +194,7 @@ def test_expect_and_fmt():
     with pytest.raises(CheckFailure, match="x: is wrong\n  hint: do this"):
         expect(False, "x", "is wrong", "do this")
     assert fmt(torch.ones(2, requires_grad=True)) == (
-        "tensor([1, 1], shape=(2,), dtype=float32, requires_grad=True)"
+        "tensor([1.0, 1.0], shape=(2,), dtype=float32, requires_grad=True)"
     )
     assert fmt(torch.arange(20.0)).endswith("...], shape=(20,), dtype=float32)")
     assert fmt(0.1234567) == "0.123457"

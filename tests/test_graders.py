@@ -4,7 +4,10 @@ Per chapter, one throwaway course is graded once: the reference answers, the unt
 release notebook, and every answer of the catalogue in tests/answers/<assignment>/.
 - the reference scores every autograded point; the blank release scores zero;
 - each wrong answer loses points on its own exercise and on no other;
-- each right answer written differently scores full marks.
+- each right answer written differently scores full marks;
+- a wrong answer's failure message names its misconception (its `[hint: word]`);
+- a right answer that warns (`[warns: word]`) shows the warning as a note on stdout, and
+  nothing of it reaches stderr.
 """
 
 import functools
@@ -15,7 +18,8 @@ from coursekit import (
     answers,
     assignments,
     by_exercise,
-    errors,
+    cell_outputs,
+    exercise_of,
     generate_release,
     make_course,
     nbgrader,
@@ -45,8 +49,8 @@ def graded(assignment, tmp_root):
     for answer in answers(assignment):
         submit(course, assignment, answer.student, reference | {answer.function: answer.source()})
     nbgrader("autograde", assignment, cwd=course)
-    raised = {a.student: errors(course, assignment, a.student) for a in answers(assignment)}
-    return reference, scores(course, assignment), raised
+    outputs = {a.student: cell_outputs(course, assignment, a.student) for a in answers(assignment)}
+    return reference, scores(course, assignment), outputs
 
 
 @pytest.fixture(scope="session")
@@ -103,17 +107,47 @@ def test_wrong_answer_loses_points_on_its_exercise_only(answer, grading_root):
     elsewhere = {ex: sm for ex, sm in totals.items() if ex != answer.function and sm[0] != sm[1]}
     assert not elsewhere, f"'{answer.misconception}' also loses points on {sorted(elsewhere)}"
     # A catalogue entry must fail because of its misconception, not because it is broken code.
-    broken = {g: e for g, e in raised[answer.student].items() if e.split(":")[0] in BROKEN}
+    problems = {g: out.problem for g, out in raised[answer.student].items()}
+    broken = {g: e for g, e in problems.items() if e.split(":")[0] in BROKEN}
     assert not broken, f"{answer.path.name} does not run: {broken}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("answer", _cases(correct=False))
+def test_wrong_answer_message_names_its_misconception(answer, grading_root):
+    keyword = answer.tags.get("hint")
+    assert keyword, f"{answer.path.name}: its first line needs a [hint: word] its message names"
+    _, results, raised = graded(answer.assignment, grading_root)
+    failing = [
+        gid
+        for gid, (score, max_score) in results[answer.student].items()
+        if exercise_of(gid) == answer.function and score < max_score
+    ]
+    messages = {gid: raised[answer.student].get(gid) for gid in failing}
+    silent = [gid for gid, out in messages.items() if out is None or not out.error]
+    assert not silent, f"'{answer.misconception}' fails {silent} without a message"
+    assert any(keyword.lower() in out.error.lower() for out in messages.values()), (
+        f"no failure message of '{answer.misconception}' mentions {keyword!r}:\n"
+        + "\n".join(f"{gid}: {out.error}" for gid, out in messages.items())
+    )
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("answer", _cases(correct=True))
 def test_right_answer_written_differently_scores_full(answer, grading_root):
-    _, results, _ = graded(answer.assignment, grading_root)
+    _, results, raised = graded(answer.assignment, grading_root)
     per_cell = results[answer.student]
     lost = {gid: sm for gid, sm in per_cell.items() if sm[0] != sm[1]}
-    assert not lost, f"'{answer.misconception}' is correct but loses points: {_describe(lost)}"
+    problems = {gid: out.problem for gid, out in raised[answer.student].items() if out.problem}
+    assert not lost, (
+        f"'{answer.misconception}' is correct but loses points: {_describe(lost)}; {problems}"
+    )
+    warns = answer.tags.get("warns")
+    if warns:
+        notes = [out.stdout for out in raised[answer.student].values() if "note:" in out.stdout]
+        assert any(warns.lower() in note.lower() for note in notes), (
+            f"'{answer.misconception}' should warn about {warns!r} in a note on stdout: {notes}"
+        )
 
 
 @pytest.mark.parametrize("assignment", CHAPTERS)
