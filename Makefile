@@ -17,7 +17,11 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # the sandbox `python -m autograder grade` runs every submission in.
 SYSTEM_PACKAGES := chromium chromium-driver bubblewrap
 
-.PHONY: setup lab test check-format format release nbval refresh-outputs system-deps bench clean
+# The instructor's files: grades, submissions, feedback. No target but discard-grades removes them.
+CLASS_DATA := gradebook.db submitted autograded feedback downloaded reports
+
+.PHONY: setup lab test check-format format release nbval refresh-outputs system-deps bench clean \
+	discard-grades
 
 setup: $(STAMP)
 
@@ -81,5 +85,16 @@ nbval: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m autograder.bench $(BENCH_ARGS)
 
+# Build outputs only: the virtual environment and caches. Grades and submissions stay.
 clean:
-	rm -rf $(VENV) gradebook.db submitted autograded feedback
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+	find . -name __pycache__ -prune -not -path "./$(VENV)/*" -exec rm -rf {} +
+
+# Deletes the class's grades and submissions for good: asks first, refuses without a terminal.
+discard-grades:
+	@if [ ! -t 0 ]; then \
+	  echo "discard-grades deletes $(CLASS_DATA): run it from a terminal to confirm"; exit 2; \
+	fi; \
+	read -r -p "Delete $(CLASS_DATA) for good? Type 'delete' to confirm: " answer; \
+	if [ "$$answer" != delete ]; then echo "nothing deleted"; exit 1; fi; \
+	rm -rf $(CLASS_DATA)

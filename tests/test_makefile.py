@@ -1,0 +1,72 @@
+"""No make target deletes an instructor's grades or submissions without asking."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from coursekit import ROOT
+
+CLASS_DATA = ["gradebook.db", "submitted", "autograded", "feedback", "downloaded", "reports"]
+
+
+def targets():
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    return sorted(set(re.findall(r"^([a-z][a-z-]*):", text, re.M)))
+
+
+@pytest.fixture
+def course_copy(tmp_path):
+    """A directory with the repo's Makefile and a class's data in it."""
+    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
+    (tmp_path / "gradebook.db").write_text("grades")
+    for folder in CLASS_DATA[1:]:
+        (tmp_path / folder / "student1").mkdir(parents=True)
+        (tmp_path / folder / "student1" / "work.txt").write_text("work")
+    return tmp_path
+
+
+def intact(course):
+    return all((course / name).exists() for name in CLASS_DATA)
+
+
+@pytest.mark.parametrize("target", [t for t in targets() if t != "discard-grades"])
+def test_no_target_but_discard_grades_removes_class_data(target):
+    dry = subprocess.run(
+        ["make", "-n", "-B", target], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    for line in dry.stdout.splitlines():
+        if re.search(r"\brm\b", line):
+            named = [n for n in CLASS_DATA if re.search(rf"(^|[\s/]){re.escape(n)}\b", line)]
+            assert not named, f"make {target} would delete {named}: {line}"
+
+
+def test_clean_keeps_grades_and_submissions(course_copy):
+    subprocess.run(["make", "clean"], cwd=course_copy, check=True, capture_output=True)
+    assert intact(course_copy)
+
+
+def test_discard_grades_refuses_without_a_terminal(course_copy):
+    proc = subprocess.run(
+        ["make", "discard-grades"],
+        cwd=course_copy,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode != 0 and "from a terminal" in proc.stdout
+    assert intact(course_copy)
+
+
+def test_discard_grades_deletes_only_after_typed_confirmation(course_copy):
+    script = shutil.which("script")
+    if script is None:
+        pytest.skip("util-linux `script` is needed to give make a terminal")
+    run = [script, "-qec", "make discard-grades", "/dev/null"]
+    no = subprocess.run(run, cwd=course_copy, input="no\n", capture_output=True, text=True)
+    assert "nothing deleted" in no.stdout and intact(course_copy)
+    yes = subprocess.run(run, cwd=course_copy, input="delete\n", capture_output=True, text=True)
+    assert yes.returncode == 0, yes.stdout
+    assert not any((course_copy / name).exists() for name in CLASS_DATA)
+    assert (Path(course_copy) / "Makefile").exists()
