@@ -11,9 +11,9 @@ from course.checks import (
     fmt,
     snapshot,
 )
-from course.data import line_data, regression_batches
+from course.data import line_data, regression_batches, spirals
 from course.descent import plot_descent
-from course.figures import AxesParts, count_shows, figure_parts, plot_curves
+from course.figures import AxesParts, count_shows, figure_parts, plot_boundary, plot_curves
 from course.graph import draw_graph, graph_nodes
 from course.saved import SavedTensorUse, saved_tensor_use
 from course.timing import best_time
@@ -37,9 +37,11 @@ __all__ = [
     "graph_nodes",
     "line_data",
     "notices",
+    "plot_boundary",
     "plot_curves",
     "plot_descent",
     "regression_batches",
     "saved_tensor_use",
     "snapshot",
+    "spirals",
 ]

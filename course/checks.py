@@ -184,24 +184,30 @@ def _check_sequence(actual, expected, what, rtol, atol, dtype, requires_grad, mi
         fail(
             what,
             f"expected {len(expected)} items, got {len(actual)}",
-            fmt(expected),
-            fmt(actual),
+            _fmt_items(expected),
+            _fmt_items(actual),
             _known(actual, mistakes, rtol, atol),
         )
-    hint = _known(actual, mistakes, rtol, atol)
-    if hint:
-        fail(what, "wrong values", hint=hint)
     for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
-        check(
-            a,
-            e,
-            f"{what}[{i}]",
-            rtol=rtol,
-            atol=atol,
-            dtype=dtype,
-            requires_grad=requires_grad,
-            factors=factors,
-        )
+        item = f"{what}[{i}]"
+        if _matches(a, e, rtol, atol) or not _known(actual, mistakes, rtol, atol):
+            check(
+                a, e, item, rtol=rtol, atol=atol, dtype=dtype, requires_grad=requires_grad,
+                factors=factors,
+            )  # fmt: skip
+        else:  # the whole sequence is what a known mistake gives: say that, with both
+            hint = _known(actual, mistakes, rtol, atol)
+            fail(
+                what, f"wrong values from {item} on", _fmt_items(expected), _fmt_items(actual), hint
+            )
+
+
+def _fmt_items(values, limit=12):
+    """A list or tuple item by item (a float as a float, a tensor short)."""
+    shown = ", ".join(fmt(v) for v in values[:limit])
+    more = f", ... ({len(values)} items)" if len(values) > limit else ""
+    opening, closing = ("(", ")") if isinstance(values, tuple) else ("[", "]")
+    return f"{opening}{shown}{more}{closing}"
 
 
 def _check_number(actual, expected, what, rtol, atol, mistakes, factors):

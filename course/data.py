@@ -24,3 +24,22 @@ def regression_batches(num_batches=3, rows=4, d=3, seed=0):
         y = X @ true_w + 0.1 * torch.randn(rows, generator=g)
         batches.append((X, y))
     return batches
+
+
+def spirals(n_per_class=100, classes=3, noise=0.2, seed=0):
+    """Points of `classes` interleaved spiral arms in the plane, one class per arm.
+
+    Returns X, a float32 (n_per_class * classes, 2) tensor, and y, its int64 class labels,
+    rows shuffled. No straight line separates two arms, so a linear model cannot fit them.
+    """
+    g = torch.Generator().manual_seed(seed)
+    radius = torch.linspace(0.05, 1.0, n_per_class)
+    arms = []
+    for k in range(classes):
+        angle = torch.linspace(0, 4.0, n_per_class) + 2 * torch.pi * k / classes
+        angle = angle + noise * torch.randn(n_per_class, generator=g)
+        arms.append(torch.stack([radius * angle.cos(), radius * angle.sin()], dim=1))
+    X = torch.cat(arms)
+    y = torch.arange(classes).repeat_interleave(n_per_class)
+    order = torch.randperm(len(y), generator=g)
+    return X[order], y[order]

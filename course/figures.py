@@ -31,6 +31,32 @@ def plot_curves(curves, ax=None, xlabel="step", ylabel="loss", logy=False, title
     return ax
 
 
+def plot_boundary(model, X, y, ax=None, title=None, steps=150):
+    """Colour the plane by `model`'s predicted class and scatter the points (X, y) on top.
+
+    model maps (n, 2) float tensors to (n, classes) logits; it is called in evaluation mode
+    under torch.no_grad() and its training flag is left as it was.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4, 4))
+    lo, hi = X.min(0).values - 0.2, X.max(0).values + 0.2
+    xs, ys = torch.linspace(lo[0], hi[0], steps), torch.linspace(lo[1], hi[1], steps)
+    gx, gy = torch.meshgrid(xs, ys, indexing="xy")
+    grid = torch.stack([gx.flatten(), gy.flatten()], dim=1).to(X.dtype)
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        classes = model(grid).argmax(1).reshape(gx.shape)
+    model.train(was_training)
+    ax.contourf(gx.numpy(), gy.numpy(), classes.numpy(), alpha=0.25, cmap="viridis")
+    ax.scatter(X[:, 0].numpy(), X[:, 1].numpy(), c=y.numpy(), s=8, cmap="viridis")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
 @dataclass
 class AxesParts:
     """What one Axes shows, in plain tensors and strings.

@@ -238,3 +238,15 @@ def test_an_active_torch_function_mode_is_refused():
         msg = failure(torch.zeros(2), torch.zeros(2), "g")
     assert "torch function or dispatch mode is still active" in msg
     check(torch.zeros(2), torch.zeros(2), "after the mode ended")
+
+
+def test_a_sequence_names_its_known_mistake_with_expected_and_actual():
+    hint = "the gradients were never cleared: call opt.zero_grad() before each backward"
+    msg = failure([1.0, 2.0, 4.0], [1.0, 2.0, 3.0], "losses", mistakes={hint: [1.0, 2.0, 4.0]})
+    assert msg.startswith("losses: wrong values from losses[2] on")
+    assert "expected: [1.0, 2.0, 3.0]" in msg and "actual:   [1.0, 2.0, 4.0]" in msg
+    assert hint in msg
+
+
+def test_a_right_sequence_passes_even_when_a_mistake_gives_the_same_values():
+    check([1.0, 2.0], [1.0, 2.0], "losses", mistakes={"never cleared": [1.0, 2.0]})

@@ -81,3 +81,21 @@ def test_count_shows_records_calls_and_restores_show():
     with pytest.raises(ValueError), count_shows():
         raise ValueError("the block fails")
     assert plt.show is real
+
+
+def test_plot_boundary_colours_the_plane_and_keeps_the_training_flag():
+    from torch import nn
+
+    from course import plot_boundary, spirals
+
+    X, y = spirals(n_per_class=20)
+    model = nn.Sequential(nn.Linear(2, 8), nn.Dropout(0.5), nn.Linear(8, 3))
+    model.train()
+    ax = plot_boundary(model, X, y, title="start", steps=30)
+    assert model.training, "plot_boundary must leave the training flag as it was"
+    assert ax.get_title() == "start" and ax.collections, "nothing was drawn"
+    (points,) = [p for p in figure_parts(ax.figure)[0].scatters]
+    assert points.shape == (60, 2)
+    model.eval()
+    plot_boundary(model, X, y, steps=30)
+    assert not model.training
