@@ -362,20 +362,21 @@ def _signature(actual, expected, rtol, atol, factors=None):
             return None
         if abs(ratio + 1) < 1e-6:
             return "the result is the expected one with the opposite sign"
+        tol = max(rtol, 1e-6)  # a factor as exact as the comparison itself
         counts = dict(factors or {})
         if e.numel() > 1:
             counts.setdefault("the number of entries", e.numel())
         for meaning, k in counts.items():
-            if k >= 2 and abs(ratio - k) < 1e-6 * k:
+            if k >= 2 and abs(ratio - k) <= tol * k:
                 hint = f"the result is exactly {k} times the expected one, and {k} is {meaning}"
                 return hint + (": a sum where a mean was wanted?" if k == e.numel() else "")
-            if k >= 2 and abs(ratio * k - 1) < 1e-6:
+            if k >= 2 and abs(ratio * k - 1) <= tol:
                 hint = f"the result is exactly 1/{k} of the expected one, and {k} is {meaning}"
                 return hint + (": a mean where a sum was wanted?" if k == e.numel() else "")
         if e.numel() == 1:
             return None
         k = round(ratio)
-        if 2 <= k <= 1000 and abs(ratio - k) < 1e-6 * k:
+        if 2 <= k <= 1000 and abs(ratio - k) <= tol * k:
             return f"every entry is exactly {k} times the expected one"
         return f"every entry is {ratio:.4g} times the expected one"
 

@@ -70,6 +70,7 @@ def venv_env():
     return dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
 
 
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 TAG = re.compile(r"\[(hint|warns):\s*([^\]]+)\]")
 
 
@@ -190,6 +191,7 @@ class CellOutput:
     stdout: str
     stderr: str
     error: str
+    traceback: str = ""
 
     @property
     def problem(self):
@@ -207,13 +209,14 @@ def cell_outputs(course, assignment, student):
         if cell.cell_type != "code" or not gid:
             continue
         streams = {"stdout": "", "stderr": ""}
-        error = ""
+        error = traceback = ""
         for out in cell.get("outputs", []):
             if out.output_type == "stream":
                 streams[out.name] += out.text
             elif out.output_type == "error":
                 error = f"{out.ename}: {out.evalue}"
-        found[gid] = CellOutput(streams["stdout"], streams["stderr"], error)
+                traceback = ANSI.sub("", "\n".join(out.traceback))
+        found[gid] = CellOutput(streams["stdout"], streams["stderr"], error, traceback)
     return {gid: out for gid, out in found.items() if out.stdout or out.stderr or out.error}
 
 

@@ -130,6 +130,10 @@ def test_wrong_answer_message_names_its_misconception(answer, grading_root):
         f"no failure message of '{answer.misconception}' mentions {keyword!r}:\n"
         + "\n".join(f"{gid}: {out.error}" for gid, out in messages.items())
     )
+    # The student sees the test line and the message, not the check machinery's frames.
+    shown = {gid: out.traceback for gid, out in messages.items() if "CheckFailure" in out.error}
+    leaked = [gid for gid, tb in shown.items() if "checks.py" in tb or "_check_" in tb]
+    assert not leaked, f"the tracebacks of {leaked} show course/checks.py frames"
 
 
 @pytest.mark.slow
