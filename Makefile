@@ -20,7 +20,7 @@ SYSTEM_PACKAGES := chromium chromium-driver bubblewrap
 # The instructor's files: grades, submissions, feedback. No target but discard-grades removes them.
 CLASS_DATA := gradebook.db submitted autograded feedback downloaded reports
 
-.PHONY: setup lab test check-format format release nbval refresh-outputs system-deps bench clean \
+.PHONY: setup lab test test-fast check-format format release nbval refresh-outputs system-deps bench clean \
 	discard-grades
 
 setup: $(STAMP)
@@ -43,6 +43,10 @@ lab: $(STAMP)
 
 test: $(STAMP) system-deps check-format
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The inner loop: formatting, lint, and every test that starts no kernel and no nbgrader.
+test-fast: $(STAMP) check-format
+	$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not slow" tests
 
 # Installs the Debian packages above when they are missing (as root, with apt-get).
 system-deps:

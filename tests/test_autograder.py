@@ -303,6 +303,7 @@ def test_timeouts_a_dead_kernel_and_a_broken_file_are_recorded(tmp_path):
     assert text == "autograde\n", "the kernel must see the environment stock's sees"
 
 
+@pytest.mark.slow  # runs nbgrader and the autograder as subprocesses
 def test_collect_imports_notebooks_and_lists_the_rest(tmp_path, monkeypatch):
     from nbgrader.api import Gradebook
 
@@ -339,6 +340,7 @@ def test_collect_imports_notebooks_and_lists_the_rest(tmp_path, monkeypatch):
     assert bad.returncode == 2 and "not a zip file" in bad.stderr
 
 
+@pytest.mark.slow  # runs nbgrader and the autograder as subprocesses
 def test_grading_an_unreleased_assignment_says_what_to_do(tmp_path):
     course = make_course(tmp_path / "course", [CH1])
     run = autograder("grade", CH1, cwd=course, check=False)

@@ -22,7 +22,7 @@ def test_spirals_are_not_linearly_separable():
     torch.manual_seed(0)
     linear = torch.nn.Linear(2, 3)
     opt = torch.optim.SGD(linear.parameters(), lr=0.5)
-    for _ in range(300):
+    for _ in range(150):
         opt.zero_grad()
         torch.nn.functional.cross_entropy(linear(X), y).backward()
         opt.step()
