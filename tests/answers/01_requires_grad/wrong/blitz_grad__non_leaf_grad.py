@@ -1,4 +1,4 @@
-# Reads .grad of the intermediate y = x + 2 (a non-leaf), which is None.
+# Reads .grad of the intermediate y = x + 2 (a non-leaf), which is None. [hint: not a leaf]
 def blitz_grad(x):
     x = x.detach().clone().requires_grad_(True)
     y = x + 2

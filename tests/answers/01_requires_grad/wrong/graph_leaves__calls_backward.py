@@ -1,4 +1,4 @@
-# Runs backward and keeps the tensors that got a gradient: it fills .grad and frees the graph.
+# Runs backward and keeps the tensors that got a gradient. [hint: must not call backward]
 def graph_leaves(out):
     if out.grad_fn is None:
         return [out] if out.requires_grad else []

@@ -1,4 +1,4 @@
-# Walks the graph but never remembers visited nodes, so a reused leaf is listed once per use.
+# Never remembers visited nodes, so a reused leaf is listed once per use. [hint: visited]
 def graph_leaves(out):
     if out.grad_fn is None:
         return [out] if out.requires_grad else []

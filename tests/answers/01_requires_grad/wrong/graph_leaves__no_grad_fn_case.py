@@ -1,4 +1,4 @@
-# Forgets that a leaf (or an untracked tensor) has no grad_fn to walk.
+# Forgets that a leaf (or an untracked tensor) has no grad_fn to walk. [hint: no graph to walk]
 def graph_leaves(out):
     leaves, seen, todo = [], set(), [out.grad_fn]
     while todo:

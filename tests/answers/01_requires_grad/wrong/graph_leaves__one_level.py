@@ -1,4 +1,4 @@
-# Looks only at the output's direct inputs instead of walking down to the leaves.
+# Looks only at the output's direct inputs, not down to the leaves. [hint: all the way down]
 def graph_leaves(out):
     if out.grad_fn is None:
         return [out] if out.requires_grad else []

@@ -1,4 +1,4 @@
-# Collects the AccumulateGrad nodes themselves instead of the tensors they hold in .variable.
+# Collects the AccumulateGrad nodes, not the tensors they hold. [hint: .variable]
 def graph_leaves(out):
     if out.grad_fn is None:
         return [out] if out.requires_grad else []

@@ -1,3 +1,3 @@
-# Turns on requires_grad on whatever as_tensor returns: the caller's own tensor, or an int tensor.
+# Turns on requires_grad on what as_tensor returns: the caller's tensor, or ints. [hint: as_tensor]
 def make_param(values):
     return torch.as_tensor(values).requires_grad_()

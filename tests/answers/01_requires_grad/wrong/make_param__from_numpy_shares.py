@@ -1,4 +1,4 @@
-# Uses torch.from_numpy, so the parameter and the caller's float32 array share memory.
+# Uses torch.from_numpy: the parameter shares the caller's float32 array. [hint: shares memory]
 def make_param(values):
     if torch.is_tensor(values):
         return values.detach().clone().float().requires_grad_()

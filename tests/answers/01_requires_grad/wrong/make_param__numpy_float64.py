@@ -1,4 +1,4 @@
-# Goes through NumPy's default float type and forgets that a parameter must be float32.
+# Goes through NumPy's default float64, forgetting a parameter is float32. [hint: float32]
 def make_param(values):
     if torch.is_tensor(values):
         values = values.detach().numpy()

@@ -1,0 +1,11 @@
+# Skips a leaf already found with `leaf in leaves`, which compares tensors with ==. [hint: identity]
+def graph_leaves(out):
+    if out.grad_fn is None:
+        return [out] if out.requires_grad else []
+    leaves, todo = [], [out.grad_fn]
+    while todo:
+        node = todo.pop()
+        if hasattr(node, "variable") and node.variable not in leaves:
+            leaves.append(node.variable)
+        todo.extend(child for child, _ in node.next_functions if child is not None)
+    return leaves
