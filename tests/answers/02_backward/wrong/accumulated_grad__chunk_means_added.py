@@ -1,4 +1,4 @@
-# Backpropagates each chunk's own mean loss unweighted, so the chunk gradients add up too much.
+# Backpropagates each chunk's own mean loss unweighted, so the chunk gradients add up too much. [hint: own rows]
 def accumulated_grad(w, X, y, chunk_size):
     w.grad = None
     for s in range(0, len(X), chunk_size):

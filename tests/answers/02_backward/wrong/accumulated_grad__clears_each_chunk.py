@@ -1,4 +1,4 @@
-# Clears w.grad before every chunk, as in a training loop, so only the last chunk is left.
+# Clears w.grad before every chunk, as in a training loop, so only the last chunk is left. [hint: only the last chunk]
 def accumulated_grad(w, X, y, chunk_size):
     for s in range(0, len(X), chunk_size):
         w.grad = None

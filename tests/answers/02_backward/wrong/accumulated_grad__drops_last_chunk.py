@@ -1,4 +1,4 @@
-# Loops over len(X) // chunk_size full chunks only, so the rows of a short last chunk are lost.
+# Loops over len(X) // chunk_size full chunks only, so the rows of a short last chunk are lost. [hint: left out]
 def accumulated_grad(w, X, y, chunk_size):
     w.grad = None
     for i in range(len(X) // chunk_size):

@@ -1,4 +1,4 @@
-# Averages the chunk means (divided by the number of chunks): a short last chunk counts too much.
+# Averages the chunk means (divided by the number of chunks): a short last chunk counts too much. [hint: averaged]
 def accumulated_grad(w, X, y, chunk_size):
     w.grad = None
     starts = range(0, len(X), chunk_size)

@@ -1,4 +1,4 @@
-# Clears before each batch but leaves the last batch's gradient in w.grad.
+# Clears before each batch but leaves the last batch's gradient in w.grad. [hint: once the last batch]
 def per_batch_grads(w, batches):
     grads = []
     for X, y in batches:

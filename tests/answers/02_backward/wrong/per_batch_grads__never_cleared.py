@@ -1,4 +1,4 @@
-# Never clears w.grad, so every batch's gradient includes all the earlier ones.
+# Never clears w.grad, so every batch's gradient includes all the earlier ones. [hint: earlier ones]
 def per_batch_grads(w, batches):
     grads = []
     for X, y in batches:

@@ -1,4 +1,4 @@
-# Sums the squared errors instead of averaging them, so each gradient is k times too large.
+# Sums the squared errors instead of averaging them, so each gradient is k times too large. [hint: not a sum]
 def per_batch_grads(w, batches):
     grads = []
     for X, y in batches:

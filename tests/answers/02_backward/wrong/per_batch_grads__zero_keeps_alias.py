@@ -1,4 +1,4 @@
-# Clears with w.grad.zero_() and keeps w.grad itself: every entry is the same tensor.
+# Clears with w.grad.zero_() and keeps w.grad itself: every entry is the same tensor. [hint: same tensor]
 def per_batch_grads(w, batches):
     grads = []
     for X, y in batches:

@@ -1,4 +1,4 @@
-# Clears w.grad before every pass out of habit, so only the last pass counts.
+# Clears w.grad before every pass out of habit, so only the last pass counts. [hint: cleared between the passes]
 def repeated_backward(w, x, n):
     if n == 0:
         return torch.zeros_like(w)

@@ -1,4 +1,4 @@
-# Builds the dot product once and calls backward on it n times: the first pass frees the graph.
+# Builds the dot product once and calls backward on it n times: the first pass frees the graph. [hint: retain_graph]
 def repeated_backward(w, x, n):
     if n == 0:
         return torch.zeros_like(w)
