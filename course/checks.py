@@ -221,13 +221,12 @@ def _check_number(actual, expected, what, rtol, atol, mistakes, factors):
         )
     if type(actual) not in NUMBER_TYPES and not isinstance(actual, NUMBER_TYPES[2:]):
         fail(what, f"expected a number, got {type(actual).__name__}", fmt(expected), fmt(actual))
-    actual = float(actual)
-    if math.isclose(actual, expected, rel_tol=rtol, abs_tol=atol):
+    if math.isclose(float(actual), expected, rel_tol=rtol, abs_tol=atol):
         return
-    hint = _known(actual, mistakes, rtol, atol) or _signature(
+    hint = _known(float(actual), mistakes, rtol, atol) or _signature(
         _as_tensor(float(actual)), _as_tensor(float(expected)), rtol, atol, factors
     )
-    fail(what, "wrong value", fmt(expected), fmt(actual), hint)
+    fail(what, "wrong value", fmt(expected), fmt(actual), hint)  # an int shows as an int
 
 
 def _check_tensor(

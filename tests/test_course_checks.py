@@ -250,3 +250,8 @@ def test_a_sequence_names_its_known_mistake_with_expected_and_actual():
 
 def test_a_right_sequence_passes_even_when_a_mistake_gives_the_same_values():
     check([1.0, 2.0], [1.0, 2.0], "losses", mistakes={"never cleared": [1.0, 2.0]})
+
+
+def test_a_count_prints_as_an_integer():
+    msg = failure(2, 3, "backward calls")
+    assert "expected: 3\n" in msg and msg.endswith("actual:   2")
