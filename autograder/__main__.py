@@ -1,4 +1,4 @@
-"""Command line of the course autograder: python -m autograder {grade,collect,report} ..."""
+"""Command line of the course autograder: python -m autograder {grade,collect,report,feedback}."""
 
 import argparse
 import os
@@ -37,6 +37,16 @@ def parser():
     )
     r.add_argument("assignment")
     r.add_argument("--out", type=Path, help="output folder (default: reports/ in the course)")
+    f = sub.add_parser(
+        "feedback",
+        parents=[course],
+        help="HTML feedback in feedback/ for nbgrader release_feedback, hidden tests hidden",
+    )
+    f.add_argument("assignment")
+    f.add_argument("--student", action="append", default=[], help="only this student (repeat)")
+    f.add_argument(
+        "--force", action="store_true", help="redo feedback newer than its autograded notebook"
+    )
     return p
 
 
@@ -74,6 +84,10 @@ def run(args):
         from autograder.collect import collect
 
         collect(app, settings, args.zip, args.assignment, args.pattern)
+    elif args.command == "feedback":
+        from autograder.feedback import feedback
+
+        return feedback(app, args.assignment, args.student, args.force)
     else:
         from autograder.report import report
 
@@ -88,14 +102,14 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)
     try:
-        run(args)
+        status = run(args)
     except UsageError as err:
         print(f"autograder: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("\nautograder: interrupted; run the same command again to finish.", file=sys.stderr)
         return 130
-    return 0
+    return status or 0
 
 
 def _interrupt(signum, frame):

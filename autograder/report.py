@@ -2,10 +2,12 @@
 
 Writes reports/<assignment>.html, one self-contained file (plots embedded as PNG): the
 total scores, the score distribution of each exercise, the tests that fail most often with
-the message they fail with (the course's checks say expected, actual and a hint), and the
-grading problems (timeouts, dead kernels) and the submissions flagged for manual grading
-(tampering, a malformed notebook). Also reports/<assignment>.csv: one row per
-student with the total, each exercise's score, the status, the flags and the problems.
+the message they fail with (the course's checks say expected, actual and a hint; a cell that
+scored 0 only because something reached stderr, with that text), and the grading problems
+(timeouts, dead kernels) and the submissions flagged for manual grading (tampering, a
+malformed notebook). Also reports/<assignment>.csv: one row per student with the total, each
+exercise's score, the status, the flags, the problems and the test cells that scored 0 only
+for writing to stderr (with the first line written).
 
 Scores come from the gradebook, messages from the autograded notebooks, problems from the
 autograder's ledger. An exercise is a test cell's grade_id without "test_" and "__part".
@@ -22,11 +24,13 @@ import re
 import nbformat
 from matplotlib.figure import Figure
 from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.utils import determine_grade, is_grade, is_solution
 
 from autograder import ledger
 from autograder.config import UsageError
 
 TOP_FAILURES = 12
+STDERR_LIMIT = 4000  # characters of stderr text a message quotes
 
 
 def exercise_of(grade_id):
@@ -42,12 +46,13 @@ def report(app, assignment, out=None):
     if not rows:
         raise UsageError(f"no graded submission of {assignment}: run `grade {assignment}` first")
     records = ledger.latest(coursedir.root, assignment)
-    failures = failing_tests(coursedir, assignment, [r["student"] for r in rows])
+    found = failures_of(coursedir, assignment, [r["student"] for r in rows])
+    failures = failing_tests(found)
     out = os.path.abspath(out or os.path.join(coursedir.root, "reports"))
     os.makedirs(out, exist_ok=True)
     csv_path = os.path.join(out, f"{assignment}.csv")
     html_path = os.path.join(out, f"{assignment}.html")
-    write_csv(csv_path, rows, exercises, records)
+    write_csv(csv_path, rows, exercises, records, found)
     with open(html_path, "w", encoding="utf-8") as f:
         f.write(page(assignment, rows, exercises, failures, records))
     print(f"{html_path}\n{csv_path}")
@@ -74,19 +79,29 @@ def scores(coursedir, assignment):
     return rows, {name: total / per_student for name, total in exercises.items()}
 
 
-def failing_tests(coursedir, assignment, students):
+def failures_of(coursedir, assignment, students):
+    """{student: [(grade_id, first line, whole message, stderr text or "")]} of failing tests."""
+    found = {}
+    for student in students:
+        folder = coursedir.format_path(coursedir.autograded_directory, student, assignment)
+        names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+        found[student] = [
+            fail
+            for name in names
+            if name.endswith(".ipynb")
+            for fail in errors(os.path.join(folder, name))
+        ]
+    return found
+
+
+def failing_tests(found):
     """[(grade_id, students failing it, [(message, count, one whole message)])], most first."""
     fails = collections.defaultdict(collections.Counter)
     examples = {}
-    for student in students:
-        folder = coursedir.format_path(coursedir.autograded_directory, student, assignment)
-        if not os.path.isdir(folder):
-            continue
-        for name in sorted(os.listdir(folder)):
-            if name.endswith(".ipynb"):
-                for grade_id, first, message in errors(os.path.join(folder, name)):
-                    fails[grade_id][first] += 1
-                    examples.setdefault((grade_id, first), message)
+    for student_fails in found.values():
+        for grade_id, first, message, _ in student_fails:
+            fails[grade_id][first] += 1
+            examples.setdefault((grade_id, first), message)
     tests = sorted(fails.items(), key=lambda item: -sum(item[1].values()))[:TOP_FAILURES]
     return [
         (gid, sum(c.values()), [(m, n, examples[gid, m]) for m, n in c.most_common(3)])
@@ -95,7 +110,11 @@ def failing_tests(coursedir, assignment, students):
 
 
 def errors(path):
-    """(grade_id, the error's first line, the whole message) per failing test cell."""
+    """(grade_id, first line, whole message, stderr text) per failing test cell.
+
+    A cell that raised gives its error (stderr ""); one that scored 0 only because it wrote
+    to stderr says so, with that text.
+    """
     for cell in nbformat.read(path, as_version=4).cells:
         grade = cell.metadata.get("nbgrader", {})
         if cell.cell_type != "code" or not grade.get("grade"):
@@ -104,16 +123,49 @@ def errors(path):
             if out.get("output_type") == "error":
                 message = f"{out.get('ename')}: {out.get('evalue', '')}".strip()
                 first = re.sub(r"0x[0-9a-f]+", "0x...", message.splitlines()[0])
-                yield grade["grade_id"], first, message
+                yield grade["grade_id"], first, message, ""
                 break
+        else:
+            text = stderr_zero(cell)
+            if text:
+                first = f"scored 0 only because it wrote to stderr: {first_line(text)}"
+                quoted = text[:STDERR_LIMIT] + ("\n..." if len(text) > STDERR_LIMIT else "")
+                message = f"scored 0 only because it wrote to stderr (no check failed):\n{quoted}"
+                yield grade["grade_id"], first, message, text
 
 
-def write_csv(path, rows, exercises, records):
+def stderr_zero(cell):
+    """The stderr text of a test cell that nbgrader scores 0 for it alone (no error), or "".
+
+    nbgrader gives a test cell no points once anything reaches stderr, checks passed or not.
+    """
+    if cell.cell_type != "code" or not is_grade(cell) or is_solution(cell):
+        return ""
+    outputs = cell.get("outputs", [])
+    if any(out.get("output_type") == "error" for out in outputs):
+        return ""
+    text = "".join(
+        out.get("text", "")
+        for out in outputs
+        if out.get("output_type") == "stream" and out.get("name") == "stderr"
+    )
+    if not text or not float(cell.metadata.nbgrader.get("points", 0)):
+        return ""
+    return text if determine_grade(cell)[0] == 0 else ""
+
+
+def first_line(text):
+    return re.sub(r"0x[0-9a-f]+", "0x...", (text.strip().splitlines() or [""])[0])[:200]
+
+
+def write_csv(path, rows, exercises, records, found):
+    head = ["student", "total", "max", *exercises, "status", "flags", "problems", "stderr"]
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["student", "total", "max", *exercises, "status", "flags", "problems"])
+        writer.writerow(head)
         for row in rows:
             record = records.get(row["student"], {})
+            stderr = [(gid, text) for gid, _, _, text in found.get(row["student"], []) if text]
             writer.writerow(
                 [
                     row["student"],
@@ -123,6 +175,7 @@ def write_csv(path, rows, exercises, records):
                     record.get("status", "nbgrader"),
                     "; ".join(record.get("flags", [])),
                     "; ".join(record.get("problems", [])),
+                    "; ".join(f"{gid} scored 0 for stderr: {first_line(t)}" for gid, t in stderr),
                 ]
             )
 

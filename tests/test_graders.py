@@ -163,3 +163,30 @@ def test_catalogue_has_three_wrong_answers_per_exercise(assignment):
         assert len(wrong) >= 3, f"{assignment}: {function} has {len(wrong)} wrong answers, needs 3"
     unknown = {a.function for a in catalogue} - set(solution_cells(source_nb))
     assert not unknown, f"{assignment}: answers for functions the notebook lacks: {unknown}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", _chapters())
+def test_feedback_of_the_catalogue_shows_no_hidden_test(assignment, grading_root):
+    """`python -m autograder feedback` on the stock-graded catalogue: no hidden line on any
+    page, and the message of every test that failed in its hidden part is there."""
+    from coursekit import autograder
+    from test_feedback import hidden_failures, hidden_lines, message_shown, page_text
+
+    _, results, _ = graded(assignment, grading_root)
+    course = grading_root / assignment
+    autograder("feedback", assignment, cwd=course)
+    secret = hidden_lines(assignment, course / "source")
+    assert secret, f"{assignment} has no hidden test line to hide"
+    pages = sorted(course.glob(f"feedback/*/{assignment}/*.html"))
+    assert sorted(p.parts[-3] for p in pages) == sorted(results), "a student got no page"
+    shown = 0
+    for page in pages:
+        text = page_text(page)
+        leaks = [line for line in secret if line in text]
+        assert not leaks, f"{page.relative_to(course)} shows hidden test lines: {leaks}"
+        autograded = course / "autograded" / page.relative_to(course / "feedback")
+        for grade_id, message in hidden_failures(autograded.with_suffix(".ipynb")):
+            assert message_shown(message, text), f"{page.relative_to(course)}: {grade_id} {message}"
+            shown += 1
+    assert shown, f"no answer of the {assignment} catalogue fails a hidden test"

@@ -1,0 +1,379 @@
+"""python -m autograder feedback: pages that teach and never show a hidden test.
+
+One throwaway course of the first chapter, built once: the reference, the blank release, the
+wrong-answer catalogue and a correct answer that writes to stderr, half graded by stock
+`nbgrader autograde` and half by `python -m autograder grade`, each submission with the
+timestamp.txt and submission_secret.txt that `nbgrader collect` leaves. The helpers at the top
+are generic over chapters: tests/test_graders.py runs them on every chapter's catalogue.
+"""
+
+import csv
+import hashlib
+import html.parser
+import os
+import re
+import shutil
+
+import nbformat
+import pytest
+from coursekit import (
+    SOURCE,
+    answers,
+    assignments,
+    autograder,
+    by_exercise,
+    exercise_of,
+    generate_release,
+    make_course,
+    nbgrader,
+    notebook_path,
+    reference_answer,
+    reference_answers,
+    scores,
+    solution_cells,
+    submit,
+)
+from nbgrader.preprocessors import ClearHiddenTests
+from nbgrader.utils import notebook_hash
+
+CHAPTER = assignments()[0]
+DELIMITERS = ClearHiddenTests().begin_test_delimeter, ClearHiddenTests().end_test_delimeter
+NOTE = "hidden tests ran here"
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+STDERR = "debugging: this answer was called"
+COMMENT = "Well argued; name the leaf explicitly next time."
+PROBE, PROBE_WHAT = "hidden_probe", "the planted hidden probe"
+
+
+def regions(source):
+    """(visible lines, hidden lines) of a cell's source, by nbgrader's hidden-test delimiters."""
+    begin, end = DELIMITERS
+    shown, hidden, inside = [], [], False
+    for line in source.split("\n"):
+        inside = inside or begin in line
+        (hidden if inside else shown).append(line)
+        inside = inside and end not in line
+    return shown, hidden
+
+
+def graded_test_cells(nb):
+    """The autograder test cells of a notebook."""
+    grading = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    return [c for c in grading if c.cell_type == "code" and not c.metadata.nbgrader.get("solution")]
+
+
+def hidden_lines(assignment, root=SOURCE):
+    """The source notebook's hidden-test lines that a student sees nowhere else.
+
+    A hidden line that the lessons, the visible tests or an answer also hold is no secret.
+    """
+    nb = nbformat.read(notebook_path(assignment, root), as_version=4)
+    seen = [regions(c.source)[0] for c in nb.cells]
+    seen.append([reference_answer(c) for c in solution_cells(nb).values()])
+    seen.append([a.source() for a in answers(assignment)])
+    visible = "\n".join("\n".join(part) for part in seen)
+    hidden = {ln.strip() for c in nb.cells for ln in regions(c.source)[1]}
+    return sorted(ln for ln in hidden if ln and ln not in visible)
+
+
+def hidden_failures(path):
+    """[(grade_id, message)] of the test cells of an autograded notebook that failed in their
+    hidden tests (a frame of the cell, whose header names its line, is on a hidden line)."""
+    found = []
+    for cell in graded_test_cells(nbformat.read(path, as_version=4)):
+        hidden = hidden_line_numbers(cell.source)
+        for out in cell.outputs:
+            if out.output_type != "error":
+                continue
+            frames = [ANSI.sub("", entry) for entry in out.traceback]
+            header = rf"Cell In\[{cell.execution_count}\], line (\d+)"
+            lines = {int(m.group(1)) for f in frames if (m := re.search(header, f))}
+            if lines & hidden:
+                found.append((cell.metadata.nbgrader["grade_id"], out.evalue))
+    return found
+
+
+def hidden_line_numbers(source):
+    begin, end = DELIMITERS
+    numbers, inside = set(), False
+    for number, line in enumerate(source.split("\n"), 1):
+        inside = inside or begin in line
+        if inside:
+            numbers.add(number)
+        inside = inside and end not in line
+    return numbers
+
+
+class Text(html.parser.HTMLParser):
+    """The text a reader sees on a page (scripts and styles left out)."""
+
+    def __init__(self, page):
+        super().__init__()
+        self.parts, self.skipping = [], 0
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        self.skipping += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self.skipping -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.parts.append(data)
+
+    def __str__(self):
+        return "".join(self.parts)
+
+
+def page_text(path):
+    return str(Text(path.read_text(encoding="utf-8")))
+
+
+def message_shown(message, text):
+    return all(line.strip() in text for line in message.splitlines())
+
+
+def score_table(path):
+    """{exercise: "score / max"} and the total, from the table at the top of a page."""
+    page = path.read_text(encoding="utf-8")
+    start = page.index('id="scores"')
+    table = page[start : page.index("</table>", start)]
+    cells = [
+        [str(Text(cell)).strip() for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    ]
+    rows = {row[0]: row[1] for row in cells[1:]}
+    return rows, rows.pop("total")
+
+
+# -- the course
+
+
+def noisy(reference, function):
+    """A correct answer that writes to stderr whenever it is called."""
+    return (
+        f"{reference[function]}\n\n"
+        f"import sys\n_quiet_{function} = {function}\n\n"
+        f"def {function}(*args, **kwargs):\n"
+        f"    sys.stderr.write({STDERR!r} + '\\n')\n"
+        f"    return _quiet_{function}(*args, **kwargs)\n"
+    )
+
+
+def plant_probe(course):
+    """Add to the course's first test cell with hidden tests a hidden check that fails only
+    for an answer marked with a PROBE attribute: a hidden failure whatever the chapter."""
+    path = notebook_path(CHAPTER, course / "source")
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in graded_test_cells(nb) if regions(c.source)[1])
+    function = exercise_of(cell.metadata.nbgrader["grade_id"])
+    lines = cell.source.split("\n")
+    end = max(i for i, line in enumerate(lines) if DELIMITERS[1] in line)
+    lines.insert(end, f'check(getattr({function}, "{PROBE}", None), None, "{PROBE_WHAT}")')
+    cell.source = "\n".join(lines)
+    nbformat.write(nb, path)
+    return function
+
+
+def submit_collected(course, student, replacements, when):
+    """A submission as `nbgrader collect` leaves it: the notebook, its timestamp and secret."""
+    submit(course, CHAPTER, student, replacements)
+    folder = course / "submitted" / student / CHAPTER
+    (folder / "timestamp.txt").write_text(f"2026-03-0{when} 10:00:00.000000 UTC")
+    (folder / "submission_secret.txt").write_text(hashlib.md5(student.encode()).hexdigest())
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    course = make_course(tmp_path_factory.mktemp("feedback") / "course", [CHAPTER])
+    probed = plant_probe(course)
+    generate_release(course, CHAPTER)
+    reference = reference_answers(CHAPTER)
+    first = next(iter(reference))
+    loud = reference | {first: noisy(reference, first)}
+    probe = reference | {probed: f"{reference[probed]}\n\n{probed}.{PROBE} = 'set'"}
+    stock = {"reference": reference, "blank": {}, "noisy-stock": loud, "probe-stock": probe}
+    fast = {"noisy-fast": loud, "probe-fast": probe}
+    for student, cells in stock.items():
+        submit_collected(course, student, cells, 1)
+    nbgrader("autograde", CHAPTER, cwd=course)
+    for student, cells in fast.items():
+        submit_collected(course, student, cells, 2)
+    autograder("grade", CHAPTER, *(f"--student={s}" for s in fast), cwd=course)
+    comment_on(course, "reference")
+    run = autograder("feedback", CHAPTER, cwd=course)
+    return {"root": course, "stock": set(stock), "fast": set(fast), "run": run, "first": first}
+
+
+def comment_on(course, student):
+    """The instructor's comment on the answer of the first manually graded cell."""
+    from nbgrader.api import Gradebook
+
+    nb = nbformat.read(notebook_path(CHAPTER), as_version=4)
+    manual = next(
+        c.metadata.nbgrader["grade_id"]
+        for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "markdown"
+    )
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        found = gb.find_comment(manual, notebook_path(CHAPTER).stem, CHAPTER, student)
+        found.manual_comment = COMMENT
+        gb.db.commit()
+
+
+def pages(course):
+    return {p.parts[-3]: p for p in course["root"].glob(f"feedback/*/{CHAPTER}/*.html")}
+
+
+feedback_tests = pytest.mark.slow(pytest.mark.xdist_group("feedback"))
+
+
+@feedback_tests
+def test_pages_land_where_release_and_fetch_feedback_find_them(course, tmp_path):
+    root, name = course["root"], notebook_path(CHAPTER).stem
+    students = course["stock"] | course["fast"]
+    assert set(pages(course)) == students
+    lines = course["run"].stdout.splitlines()
+    assert lines[-1] == f"{len(students)} written, 0 skipped, 0 failed"
+    for student in students:
+        folder = root / "feedback" / student / CHAPTER
+        submitted = root / "submitted" / student / CHAPTER
+        for kept in ("timestamp.txt", "submission_secret.txt"):
+            assert (folder / kept).read_text() == (submitted / kept).read_text()
+    exchange, cache = tmp_path / "exchange", tmp_path / "cache"
+    exchange.mkdir()
+    nbgrader("release_feedback", CHAPTER, f"--Exchange.root={exchange}", cwd=root)
+    released = exchange / "autograd-by-doing" / "feedback"
+    for student in students:
+        secret = (root / "submitted" / student / CHAPTER / "submission_secret.txt").read_text()
+        digest = notebook_hash(secret=secret, notebook_id=name)
+        assert (released / f"{digest}.html").read_bytes() == pages(course)[student].read_bytes()
+    # What a student's JupyterLab assignment list runs: fetch_feedback, from its cache.
+    for student in (min(course["stock"]), min(course["fast"])):
+        folder = root / "submitted" / student / CHAPTER
+        stamp = (folder / "timestamp.txt").read_text()
+        cached = cache / "autograd-by-doing" / f"{student}+{CHAPTER}+{stamp}"
+        shutil.copytree(folder, cached)
+        home = tmp_path / student
+        home.mkdir()
+        nbgrader(
+            "fetch_feedback", CHAPTER, f"--student={student}",
+            "--CourseDirectory.course_id=autograd-by-doing",
+            f"--Exchange.root={exchange}", f"--Exchange.cache={cache}", cwd=home,
+        )  # fmt: skip
+        fetched = home / CHAPTER / "feedback" / stamp / f"{name}.html"
+        assert fetched.read_bytes() == pages(course)[student].read_bytes()
+
+
+@feedback_tests
+def test_hidden_tests_never_shown_visible_tests_and_results_are(course):
+    source_root = course["root"] / "source"  # with the planted probe
+    secret = hidden_lines(CHAPTER, source_root)
+    assert any(PROBE_WHAT in line for line in secret), secret
+    source = nbformat.read(notebook_path(CHAPTER, source_root), as_version=4)
+    visible = [
+        ln.strip() for c in graded_test_cells(source) for ln in regions(c.source)[0] if ln.strip()
+    ]
+    with_hidden = sum(bool(regions(c.source)[1]) for c in graded_test_cells(source))
+    for student, path in pages(course).items():
+        text = page_text(path)
+        leaks = [ln for ln in secret if ln in text]
+        assert not leaks, f"{student}'s feedback shows hidden test lines: {leaks}"
+        assert not [ln for ln in visible if ln not in text], f"{student}: visible tests missing"
+        assert text.count(NOTE) == with_hidden
+        autograded = notebook_path(CHAPTER, course["root"] / "autograded" / student)
+        for cell in graded_test_cells(nbformat.read(autograded, as_version=4)):
+            for out in cell.outputs:
+                if out.output_type == "error":
+                    assert message_shown(out.evalue, text), f"{student}: {out.evalue} missing"
+
+
+@feedback_tests
+def test_a_failing_hidden_tests_message_is_shown(course):
+    shown = set()
+    for student, path in pages(course).items():
+        autograded = notebook_path(CHAPTER, course["root"] / "autograded" / student)
+        text = page_text(path)
+        for grade_id, message in hidden_failures(autograded):
+            assert message_shown(message, text), f"{student}, {grade_id}: {message!r} missing"
+            assert "(a line of the hidden tests)" in text
+            shown.add(student)
+    assert {"probe-stock", "probe-fast"} <= shown, shown
+    assert PROBE_WHAT in page_text(pages(course)["probe-fast"])
+
+
+@feedback_tests
+def test_score_table_sums_each_exercise_and_shows_the_comment(course):
+    from nbgrader.api import Gradebook
+
+    graded = scores(course["root"], CHAPTER)
+    with Gradebook(f"sqlite:///{course['root'] / 'gradebook.db'}") as gb:
+        for student, path in pages(course).items():
+            rows, total = score_table(path)
+            tests = {ex: f"{s:g} / {m:g}" for ex, (s, m) in by_exercise(graded[student]).items()}
+            assert {ex: rows[ex] for ex in tests} == tests, student
+            assert set(rows) - set(tests), f"{student}: the manually graded answers are missing"
+            sub = gb.find_submission(CHAPTER, student)
+            assert total == f"{sub.score:g} / {sub.max_score:g}", student
+    assert COMMENT in page_text(pages(course)["reference"])
+    assert COMMENT not in page_text(pages(course)["blank"])
+
+
+@feedback_tests
+def test_stderr_zero_is_named_in_feedback_report_and_csv(course):
+    root, first = course["root"], course["first"]
+    graded = scores(root, CHAPTER)
+    for student in ("noisy-stock", "noisy-fast"):
+        zeroed = sorted(gid for gid, (s, m) in graded[student].items() if s == 0 < m)
+        assert zeroed and {exercise_of(gid) for gid in zeroed} == {first}, zeroed
+        text = page_text(pages(course)[student])
+        assert text.count("scored 0 only because something was written to stderr") == len(zeroed)
+        assert STDERR in text
+        rows, _ = score_table(pages(course)[student])
+        assert rows[first] == f"0 / {by_exercise(graded[student])[first][1]:g}"
+    html_path, csv_path = autograder("report", CHAPTER, cwd=root).stdout.split()
+    with open(csv_path, encoding="utf-8") as f:
+        rows = {row["student"]: row for row in csv.DictReader(f)}
+    for student, row in rows.items():
+        if student.startswith("noisy"):
+            assert f"scored 0 for stderr: {STDERR}" in row["stderr"] and zeroed[0] in row["stderr"]
+        else:
+            assert row["stderr"] == "", student
+    report = page_text(root / html_path)
+    assert message_shown(
+        f"scored 0 only because it wrote to stderr (no check failed):\n{STDERR}", report
+    )
+    assert all(gid in report for gid in zeroed)
+
+
+@feedback_tests
+def test_newer_feedback_is_skipped_unless_regraded_or_forced(course):
+    root = course["root"]
+    again = autograder("feedback", CHAPTER, cwd=root).stdout.splitlines()
+    assert again[-1] == f"0 written, {len(pages(course))} skipped, 0 failed"
+    regraded = notebook_path(CHAPTER, root / "autograded" / "reference")
+    later = pages(course)["reference"].stat().st_mtime + 5
+    os.utime(regraded, (later, later))
+    again = autograder("feedback", CHAPTER, cwd=root).stdout.splitlines()
+    assert again[-1] == f"1 written, {len(pages(course)) - 1} skipped, 0 failed"
+    assert [line.split()[1] for line in again if line.startswith("written")] == ["reference"]
+    forced = autograder("feedback", CHAPTER, "--force", "--student=blank", cwd=root)
+    assert forced.stdout.splitlines()[-1] == "1 written, 0 skipped, 0 failed"
+
+
+@feedback_tests
+def test_bad_input_is_a_usage_error(course):
+    from nbgrader.api import Gradebook
+
+    root = course["root"]
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        gb.update_or_create_assignment("99_ungraded")
+    for args, says in [
+        (["00_nowhere"], "00_nowhere is not in the gradebook"),
+        (["99_ungraded"], "nothing of 99_ungraded is graded yet"),
+        ([CHAPTER, "--student=nobody"], f"no autograded submission of {CHAPTER} for nobody"),
+        ([], "the following arguments are required: assignment"),
+    ]:
+        run = autograder("feedback", *args, cwd=root, check=False)
+        assert run.returncode == 2 and says in run.stderr, (args, run.stderr)
