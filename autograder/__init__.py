@@ -5,9 +5,10 @@ Run in an nbgrader course root (or pass --course DIR), with the venv's bin/ on P
     python -m autograder collect downloads.zip 01_requires_grad   # LMS zip -> submitted/
     python -m autograder grade 01_requires_grad [02_backward ...] [--student ID] [--force]
     python -m autograder report 01_requires_grad                  # reports/<id>.html, .csv
+    python -m autograder feedback 01_requires_grad                # feedback/, no hidden test
 
 `grade` writes what `nbgrader autograde` writes: the same gradebook records and the same
-autograded/ notebooks, which formgrader, generate_feedback and export use as usual. It runs
+autograded/ notebooks, which formgrader, `feedback` (or generate_feedback) and export use. It runs
 nbgrader's own Autograde converter and preprocessors (grade.py); only the kernels differ.
 Each notebook still runs in a kernel process of its own, but that process is forked from a
 zygote that has already imported ipykernel and the course's libraries (zygote.py), so a

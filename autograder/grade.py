@@ -407,7 +407,7 @@ def flag_for_manual_grading(gb, assignment, student, flags):
         for grade in notebook.grades:
             grade.needs_manual_grade = True
         for comment in notebook.comments:
-            comment.auto_comment = f"{comment.auto_comment}\n\n{note}".strip()
+            comment.auto_comment = f"{comment.auto_comment or ''}\n\n{note}".strip()
     gb.db.commit()
 
 
