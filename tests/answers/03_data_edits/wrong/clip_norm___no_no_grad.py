@@ -1,4 +1,4 @@
-# Scales the leaf in place without torch.no_grad(), which autograd refuses.
+# Scales the leaf in place without torch.no_grad(), which autograd refuses. [hint: in-place operation]
 def clip_norm_(w, max_norm):
     norm = w.norm().item()
     if norm > max_norm:

@@ -1,4 +1,4 @@
-# Believes x.detach() is the modern .data: its in-place edit is seen by the next backward.
+# Believes x.detach() is the modern .data: its in-place edit is seen by the next backward. [hint: x.detach()]
 def descend_with_data(x0, lr, steps):
     x = torch.tensor(float(x0), requires_grad=True)
     f = x * x - 4 * x

@@ -1,3 +1,3 @@
-# Uses t.data, which is untracked but is the very same memory as t.
+# Uses t.data, which is untracked but is the very same memory as t. [hint: shares memory]
 def frozen_copy(t):
     return t.data

@@ -1,4 +1,4 @@
-# Updates the leaf in place without torch.no_grad(), which autograd refuses.
+# Updates the leaf in place without torch.no_grad(), which autograd refuses. [hint: in-place operation]
 def sgd_step_(params, lr):
     for p in params:
         if p.grad is not None:

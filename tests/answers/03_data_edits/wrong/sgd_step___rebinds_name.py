@@ -1,4 +1,4 @@
-# Writes p = p - lr * p.grad, which only rebinds the loop variable to a new tensor.
+# Writes p = p - lr * p.grad, which only rebinds the loop variable to a new tensor. [hint: new tensor]
 def sgd_step_(params, lr):
     with torch.no_grad():
         for p in params:

@@ -1,4 +1,4 @@
-# Adds the gradient instead of subtracting it, so the step climbs the loss.
+# Adds the gradient instead of subtracting it, so the step climbs the loss. [hint: uphill]
 def sgd_step_(params, lr):
     with torch.no_grad():
         for p in params:

@@ -1,4 +1,4 @@
-# Clears with p.grad.zero_(), leaving a tensor of zeros where the contract asks for None.
+# Clears with p.grad.zero_(), leaving a tensor of zeros where the contract asks for None. [hint: zero_()]
 def sgd_step_(params, lr):
     with torch.no_grad():
         for p in params:

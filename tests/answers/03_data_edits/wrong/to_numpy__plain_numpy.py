@@ -1,3 +1,3 @@
-# Calls t.numpy() directly, which PyTorch refuses for a tensor that requires grad.
+# Calls t.numpy() directly, which PyTorch refuses for a tensor that requires grad. [hint: detach().numpy()]
 def to_numpy(t):
     return t.numpy()

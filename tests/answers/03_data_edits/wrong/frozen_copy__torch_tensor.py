@@ -1,3 +1,0 @@
-# Copies with torch.tensor(t), which PyTorch warns against (and a warning costs the test).
-def frozen_copy(t):
-    return torch.tensor(t)
