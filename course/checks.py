@@ -282,7 +282,7 @@ def _check_tensor(
         fail(what, f"expected dtype {dtype}, got {actual.dtype}", fmt(expected), fmt(actual))
     if actual.shape != expected.shape:
         hint = _known(actual, mistakes, rtol, atol)
-        if not hint and actual.dim() == 2 and actual.shape == expected.mT.shape:
+        if not hint and actual.dim() == expected.dim() == 2 and actual.shape == expected.mT.shape:
             hint = "the shape is transposed: rows and columns are swapped"
         if not hint and actual.numel() == expected.numel():
             hint = "same number of entries, different shape: reshape to the expected shape"

@@ -255,3 +255,8 @@ def test_a_right_sequence_passes_even_when_a_mistake_gives_the_same_values():
 def test_a_count_prints_as_an_integer():
     msg = failure(2, 3, "backward calls")
     assert "expected: 3\n" in msg and msg.endswith("actual:   2")
+
+
+def test_a_matrix_where_a_vector_was_expected_is_a_shape_mismatch():
+    msg = failure(torch.ones(2, 3), torch.ones(3), "b.grad")
+    assert "expected shape (3,), got (2, 3)" in msg
