@@ -1,4 +1,4 @@
-# Backpropagates from y.sum() (a vector of ones) instead of v.
+# Backpropagates from y.sum() (a vector of ones) instead of v. [hint: v was ignored]
 def doubling_vjp(x, v):
     x = x.detach().clone().requires_grad_(True)
     y = x * 2

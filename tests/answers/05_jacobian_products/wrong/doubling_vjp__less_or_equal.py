@@ -1,4 +1,4 @@
-# Keeps doubling while the norm is at most 1000 (<=), one doubling too many at exactly 1000.
+# Keeps doubling while the norm is at most 1000 (<=), one doubling too many at exactly 1000. [hint: once more]
 def doubling_vjp(x, v):
     x = x.detach().clone().requires_grad_(True)
     y = x * 2

@@ -1,4 +1,4 @@
-# Starts the loop from y = x instead of y = x * 2, which changes the count when |x| >= 500.
+# Starts the loop from y = x instead of y = x * 2, which skips the first doubling when |x| >= 1000. [hint: at least one doubling]
 def doubling_vjp(x, v):
     x = x.detach().clone().requires_grad_(True)
     y = x

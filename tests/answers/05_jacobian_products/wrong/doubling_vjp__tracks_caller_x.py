@@ -1,4 +1,4 @@
-# Switches tracking on for the caller's x, which then requires grad and keeps a .grad.
+# Switches tracking on for the caller's x, which then requires grad and keeps a .grad. [hint: requires_grad_]
 def doubling_vjp(x, v):
     x.requires_grad_(True)
     y = x * 2

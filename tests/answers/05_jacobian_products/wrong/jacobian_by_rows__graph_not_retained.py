@@ -1,4 +1,4 @@
-# Calls backward on one graph again and again without retain_graph=True: it is freed after one pass.
+# Calls backward on one graph again and again without retain_graph=True: it is freed after one pass. [hint: retain_graph]
 def jacobian_by_rows(f, x):
     x = x.detach().clone().requires_grad_(True)
     y = f(x)

@@ -1,4 +1,4 @@
-# Never clears x.grad between rows, so every row is the sum of all earlier ones.
+# Never clears x.grad between rows, so every row is the sum of all earlier ones. [hint: sum of all earlier]
 def jacobian_by_rows(f, x):
     x = x.detach().clone().requires_grad_(True)
     y = f(x)

@@ -1,4 +1,4 @@
-# Stacks the gradients as columns, which gives the transposed n x m matrix.
+# Stacks the gradients as columns, which gives the transposed n x m matrix. [hint: transpose]
 def jacobian_by_rows(f, x):
     x = x.detach().clone().requires_grad_(True)
     y = f(x)

@@ -1,4 +1,4 @@
-# Estimates each partial derivative with a finite difference in float32: not exact.
+# Estimates each partial derivative with a finite difference in float32: not exact. [hint: finite-difference]
 def vjp(f, x, v):
     eps = 1e-3
     flat = x.detach().reshape(-1)
