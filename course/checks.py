@@ -366,12 +366,13 @@ def _signature(actual, expected, rtol, atol, factors=None):
         if e.numel() > 1:
             counts.setdefault("the number of entries", e.numel())
         for meaning, k in counts.items():
+            entries = meaning == "the number of entries"
             if k >= 2 and abs(ratio - k) <= tol * k:
                 hint = f"the result is exactly {k} times the expected one, and {k} is {meaning}"
-                return hint + (": a sum where a mean was wanted?" if k == e.numel() else "")
+                return hint + (": a sum where a mean was wanted?" if entries else "")
             if k >= 2 and abs(ratio * k - 1) <= tol:
                 hint = f"the result is exactly 1/{k} of the expected one, and {k} is {meaning}"
-                return hint + (": a mean where a sum was wanted?" if k == e.numel() else "")
+                return hint + (": a mean where a sum was wanted?" if entries else "")
         if e.numel() == 1:
             return None
         k = round(ratio)

@@ -260,3 +260,10 @@ def test_a_count_prints_as_an_integer():
 def test_a_matrix_where_a_vector_was_expected_is_a_shape_mismatch():
     msg = failure(torch.ones(2, 3), torch.ones(3), "b.grad")
     assert "expected shape (3,), got (2, 3)" in msg
+
+
+def test_a_factor_the_test_names_gets_only_its_own_meaning():
+    msg = failure(
+        torch.tensor([2.0, 4.0]), torch.tensor([1.0, 2.0]), "g", factors={"one doubling": 2}
+    )
+    assert "2 is one doubling" in msg and "mean" not in msg
