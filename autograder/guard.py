@@ -9,6 +9,11 @@ when the kernel started. Once anything differs, the cell and every later one are
 with a TamperingDetected error and run nothing more, so the tests the change could reach
 score zero, and the grader flags the submission (grade.py looks for ENAME).
 
+Autograd's global state is watched too: saved-tensor hooks or torch function modes left
+active would run inside every later test's own backward passes and comparisons. Student code
+that runs while a test runs (a custom Function's backward, a tensor or module hook) is checked
+when that test cell ends, like any other cell.
+
 This runs inside the process it guards: code that first disables the guard itself would get
 past it. That takes the very introspection (get_ipython, gc, sys, getattr on modules) that
 the static scan (scan.py) flags before anything runs.
@@ -62,6 +67,11 @@ SHELL_PARTS = [
 HOOK_OWNERS = ("matplotlib_inline.", "matplotlib.", "IPython.", "ipykernel.")
 TRUSTED_HOOK = "trusted "
 MISSING = object()
+AUTOGRAD_STATE = [
+    "torch's saved-tensor hooks (torch.autograd.graph.saved_tensors_hooks left active)",
+    "torch function modes active",
+    "torch dispatch modes active",
+]
 
 
 def install(kernel):
@@ -137,7 +147,7 @@ class Guard:
             view["sys.settrace"] = sys.gettrace()
             view["sys.setprofile"] = sys.getprofile()
             view["SIGINT handler"] = signal.getsignal(signal.SIGINT)
-            return view
+            return view | _autograd_state()
         if name in CLASSES:
             return _class_view([_resolve(name)])
         module = sys.modules[name]
@@ -217,6 +227,21 @@ def _hook_key(event, callback):
     return f"{TRUSTED_HOOK if trusted else ''}{event} hook {name} (id {id(callback)})"
 
 
+def _autograd_state():
+    """What every later graph and comparison would go through: saved-tensor hooks, modes."""
+    torch_c = getattr(sys.modules.get("torch"), "_C", None)
+    if torch_c is None:
+        return dict.fromkeys(AUTOGRAD_STATE)
+    hooks = torch_c._autograd._top_saved_tensors_default_hooks(False)
+    return dict(
+        zip(
+            AUTOGRAD_STATE,
+            [hooks, torch_c._len_torch_function_stack(), torch_c._len_torch_dispatch_stack()],
+            strict=True,
+        )
+    )
+
+
 def _callables(namespace, prefix):
     return {prefix + k: v for k, v in namespace.items() if callable(v)}
 
@@ -232,12 +257,29 @@ def _class_view(classes):
 
 
 def _same(now, before):
-    """Bound methods are made afresh on each access; lengths are numbers."""
+    """Bound methods are made afresh on each access; lengths are numbers; hook pairs tuples."""
     if isinstance(before, int) and type(now) is int:
         return now == before
+    if isinstance(before, tuple) and type(now) is tuple:
+        return len(now) == len(before) and all(a is b for a, b in zip(now, before, strict=True))
     if isinstance(before, types.MethodType) and type(now) is types.MethodType:
         return now.__func__ is before.__func__ and now.__self__ is before.__self__
-    return False
+    return _rewrapped_by_torch(now, before)
+
+
+def _rewrapped_by_torch(now, before):
+    """torch's own lazy wrapper around the same function: not a change.
+
+    torch._dynamo, imported on the first call of torch.func.grad or jacrev, wraps
+    torch.manual_seed in torch._compile._disable_dynamo, which calls the function it holds.
+    What counts is the function the wrapper will call (its closure), not its __wrapped__.
+    """
+    wrap = getattr(sys.modules.get("torch._compile"), "_disable_dynamo", None)
+    code = getattr(now, "__code__", None)
+    if wrap is None or code is None or code is not wrap(_rewrapped_by_torch).__code__:
+        return False
+    cells = dict(zip(code.co_freevars, now.__closure__ or (), strict=True))
+    return "fn" in cells and cells["fn"].cell_contents is before
 
 
 def _describe(key, before, now):

@@ -19,6 +19,7 @@ import ast
 import builtins
 import functools
 import importlib.util
+import os
 import re
 
 from IPython.core.inputtransformer2 import TransformerManager
@@ -131,6 +132,7 @@ DENIED_ATTRS = (
     | dict.fromkeys(FRAME_ATTRS, "a frame's globals are the namespace the tests run in")
     | dict.fromkeys(FILE_ATTRS, "reads or writes files, or loads code")
     | dict.fromkeys(("attrgetter", "methodcaller"), "attribute access by a computed name")
+    | {"enter_context": "keeps a context (saved-tensor hooks, a mode) active after the cell"}
     | dict.fromkeys(
         ("set_default_dtype", "set_default_tensor_type", "set_default_device"),
         "changes torch's defaults, which the tests' expected values use",
@@ -223,6 +225,33 @@ class Context:
             return ".".join([self.paths[expr.id], *reversed(parts)])
         return None
 
+    def module_named(self, expr):
+        """Whether expr is a module: a name an import binds to one, torch.testing, np.random."""
+        if isinstance(expr, ast.Name) and expr.id in self.modules:
+            return True
+        path = self.dotted(expr)
+        return path is not None and is_module(path)
+
+
+@functools.cache
+def is_module(path):
+    """Whether an import path names a module file or package (found on disk, not imported)."""
+    top, *rest = path.split(".")
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        return False
+    if spec is None or not rest:
+        return spec is not None
+    *packages, last = rest
+    for base in spec.submodule_search_locations or []:
+        folder = os.path.join(base, *packages)
+        if os.path.isfile(os.path.join(folder, f"{last}.py")) or os.path.isfile(
+            os.path.join(folder, last, "__init__.py")
+        ):
+            return True
+    return False
+
 
 def protected_names(trusted, solutions, trees):
     """Names the instructor's cells read and the student is not the one to define.
@@ -305,6 +334,9 @@ def library_names(trees, names):
     """The imported names, and every name a library object flows into without a call.
 
     `T = torch.Tensor`, `for m in (torch, np)`, `def f(m=torch)`; type(x) gives a class too.
+    An attribute that is given one (`ctx.fn = torch.sin`, a class body's `lib = torch`) is
+    the key `.fn` (any object's `.fn`), not its object: `ctx.scale = 2.0` stays a plain store.
+    A function that returns one is the key `f()`, for its calls.
     """
     flows = [pair for t in trees for n in ast.walk(t) for pair in _flows(n)]
     while True:
@@ -317,7 +349,22 @@ def library_names(trees, names):
 def _flows(node):
     """(target, value) pairs: where a value goes once this node runs."""
     if isinstance(node, ast.Assign):
-        return [(t, node.value) for t in node.targets]
+        pairs = [(t, node.value) for t in node.targets]
+        if isinstance(node.value, ast.Lambda):  # f = lambda: torch, then f() or self.f()
+            names = _names(node.targets[0])
+            pairs += [(ast.Name(f"{n.lstrip('.')}()"), node.value.body) for n in names]
+        return pairs
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        returns = [n for n in _own(node.body) if isinstance(n, ast.Return) and n.value]
+        return [(ast.Name(f"{node.name}()"), r.value) for r in returns]
+    if isinstance(node, ast.ClassDef):  # class attributes, read as Cls.lib or self.lib
+        return [
+            (ast.Attribute(ast.Name("_"), t.id), s.value)
+            for s in node.body
+            if isinstance(s, ast.Assign)
+            for t in s.targets
+            if isinstance(t, ast.Name)
+        ]
     if isinstance(node, ast.AnnAssign | ast.AugAssign | ast.NamedExpr) and node.value:
         return [(node.target, node.value)]
     if isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
@@ -333,13 +380,24 @@ def _flows(node):
 
 
 def _names(target):
-    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    """The keys a store to `target` binds: names, `.attr` for attributes, `d` for `d[k]`."""
+    if isinstance(target, ast.Name):
+        return {target.id}
+    if isinstance(target, ast.Attribute):
+        return {f".{target.attr}"}
+    if isinstance(target, ast.Subscript | ast.Starred):
+        return _names(target.value)
+    if isinstance(target, ast.Tuple | ast.List):
+        return set().union(*(_names(e) for e in target.elts))
+    return set()
 
 
 def is_library(expr, names):
     """Whether expr can evaluate to a library object without calling anything but type()."""
     if isinstance(expr, ast.Name):
         return expr.id in names
+    if isinstance(expr, ast.Attribute) and f".{expr.attr}" in names:
+        return True
     if isinstance(expr, ast.Attribute | ast.Subscript | ast.Starred | ast.NamedExpr):
         return is_library(expr.value, names)
     if isinstance(expr, ast.Tuple | ast.List | ast.Set):
@@ -350,19 +408,27 @@ def is_library(expr, names):
         return is_library(expr.body, names) or is_library(expr.orelse, names)
     if isinstance(expr, ast.BoolOp):
         return any(is_library(v, names) for v in expr.values)
-    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name):
-        if expr.func.id == "type":
-            return True
-        if expr.func.id in ("list", "tuple", "dict", "iter", "next", "reversed", "sorted"):
-            return any(is_library(a, names) for a in expr.args)
+    if isinstance(expr, ast.Call):
+        return _call_is_library(expr, names)
     return False
 
 
-def root(expr):
-    """The innermost object of a.b[c].d: the Name a, or type(x) as a whole."""
-    while isinstance(expr, ast.Attribute | ast.Subscript):
-        expr = expr.value
-    return expr
+def _call_is_library(call, names):
+    """type(x), list(...) of library objects, getattr(lib, 'name'), a function returning one."""
+    func, args = call.func, call.args
+    if isinstance(func, ast.Lambda):
+        return is_library(func.body, names)
+    if isinstance(func, ast.Attribute):
+        return f"{func.attr}()" in names
+    if not isinstance(func, ast.Name):
+        return False
+    if func.id == "type" or f"{func.id}()" in names:
+        return True
+    if func.id in ("list", "tuple", "dict", "iter", "next", "reversed", "sorted"):
+        return any(is_library(a, names) for a in args)
+    if func.id == "getattr" and len(args) > 1 and isinstance(args[1], ast.Constant):
+        return f".{args[1].value}" in names or is_library(args[0], names)
+    return False
 
 
 # -- the scan of one cell
@@ -572,10 +638,7 @@ class Scan(ast.NodeVisitor):
             self.flag(node, what, "private internals of the library")
 
     def is_library(self, expr):
-        base = root(expr)
-        if isinstance(base, ast.Call):
-            return is_library(base, set())
-        return isinstance(base, ast.Name) and base.id in self.ctx.library
+        return is_library(expr, self.ctx.library)
 
     def visit_Call(self, node):
         func = node.func
@@ -592,9 +655,10 @@ class Scan(ast.NodeVisitor):
             self.visit(func)
         for arg in [*node.args, *(k.value for k in node.keywords)]:
             self.visit(arg)
-            if isinstance(arg, ast.Name) and arg.id in self.ctx.modules and name not in VIEWERS:
-                what = f"{ast.unparse(func)}(..., {arg.id}, ...)"
-                self.flag(node, what, f"hands the module {arg.id} to code that can patch it")
+            if name not in VIEWERS and self.ctx.module_named(arg):
+                module = ast.unparse(arg)
+                what = f"{ast.unparse(func)}(..., {module}, ...)"
+                self.flag(node, what, f"hands the module {module} to code that can patch it")
 
     def check_getattr(self, node):
         attr = node.args[1] if len(node.args) > 1 else None

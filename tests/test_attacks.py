@@ -6,7 +6,13 @@ the reference. All of them, with an honest reference submission, are graded in O
 For each the outcome asserted is the issue's: the submission is graded (the batch goes
 on), and either it is flagged for manual grading, or the tests the attack could reach
 score zero, never unearned points without a flag. Each attack also asserts the defence
-meant for it (`expect`): the kernel's guard, the limits, or the sandbox.
+meant for it (`expect`): the kernel's guard, the limits, or the sandbox; and, where the
+static scan must see it, what the scan's flag names (`scan`).
+
+Chapters 6 and 7 run student code while autograd runs: a custom Function's backward, tensor,
+module and grad_fn hooks, saved-tensor hooks. The attacks that hide in these constructs run
+it at cell time here (chapter 1's tests backpropagate through nothing the student made), and
+are stopped the same way: by the scan before grading, by the guard when the cell ends.
 
 Attacks on the machine itself (fork bomb, memory bomb, disk filling, killing processes,
 reading or writing the course) only run in the sandbox: without it they are skipped, with
@@ -58,6 +64,7 @@ class Attack:
     code: str  # the make_param cell; {course} and {port} are filled in
     expect: str  # "guard", "flag", "zero", "died", "output", "timeout", "blocked"
     confined: bool = False  # dangerous to the machine: only in the sandbox
+    scan: str = ""  # text of the static scan's flag, where the scan must see the attack
 
 
 ATTACKS = [
@@ -95,6 +102,16 @@ ATTACKS = [
     Attack("tensor-subclass", "import torch\nclass T(torch.Tensor):\n    def __eq__(self, other):\n        return torch.ones((), dtype=torch.bool)\ndef make_param(values):\n    return torch.zeros(1).as_subclass(T)", "zero"),
     Attack("torch-function-override", "import torch\nclass Fake:\n    @classmethod\n    def __torch_function__(cls, func, types, args=(), kwargs=None):\n        return True\ndef make_param(values):\n    return Fake()", "zero"),
     Attack("dynamic-code", "import base64\nexec(base64.b64decode(b'eCA9IDE='))", "flag"),
+    # Hidden in autograd's extension points (chapters 6 and 7): code that runs during backward.
+    Attack("function-backward-patches-check", "import torch, course\nclass Leak(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n        return x.clone()\n    @staticmethod\n    def backward(ctx, g):\n        course.check = lambda *args, **kwargs: None\n        return g\nLeak.apply(torch.ones(1, requires_grad=True)).sum().backward()", "guard", scan="course.check = ..."),
+    Attack("function-backward-hands-module", "import torch\ndef patch(m):\n    m.assert_close = lambda *args, **kwargs: None\nclass Leak(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n        return x.clone()\n    @staticmethod\n    def backward(ctx, g):\n        patch(torch.testing)\n        return g\nLeak.apply(torch.ones(1, requires_grad=True)).sum().backward()", "guard", scan="hands the module torch.testing"),
+    Attack("ctx-smuggles-module", "import torch\nclass Leak(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n        ctx.lib = torch\n        return x.clone()\n    @staticmethod\n    def backward(ctx, g):\n        ctx.lib.allclose = lambda *args, **kwargs: True\n        return g\nLeak.apply(torch.ones(1, requires_grad=True)).sum().backward()", "guard", scan="ctx.lib.allclose = ..."),
+    Attack("tensor-hook-rebinds-check", "import torch\ndef hook(grad):\n    global check\n    check = lambda *args, **kwargs: None\n    return grad\nx = torch.ones(2, requires_grad=True)\nx.register_hook(hook)\n(x * 2).sum().backward()", "guard", scan="global check"),
+    Attack("grad-fn-prehook-patches", "import torch\nout = (torch.ones(2, requires_grad=True) * 2).sum()\nout.grad_fn.register_prehook(lambda grads: setattr(torch, 'equal', lambda *args, **kwargs: True))\nout.backward()", "guard", scan="setattr"),
+    Attack("module-hook-patches-tensor", "import torch\nlayer = torch.nn.Linear(1, 1)\ndef spy(module, inputs, output):\n    torch.Tensor.backward = lambda self, *args, **kwargs: None\nlayer.register_forward_hook(spy)\nlayer(torch.ones(1))", "guard", scan="torch.Tensor.backward = ..."),
+    Attack("returned-module", "import torch\ndef lib():\n    return torch\nlib().equal = lambda *args, **kwargs: True", "guard", scan="lib().equal = ..."),
+    Attack("saved-tensor-hooks-left-on", "import contextlib, torch\nstack = contextlib.ExitStack()\nstack.enter_context(torch.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: t * 0))", "guard", scan="enter_context"),
+    Attack("saved-tensor-hooks-in-generator", "import torch\ndef held():\n    with torch.autograd.graph.saved_tensors_hooks(lambda t: t, torch.zeros_like):\n        yield\nkeep = held()\nnext(keep)", "guard"),
     # Stopping the kernel or the batch.
     Attack("sys-exit", "import sys\nsys.exit(0)", "zero"),
     Attack("os-exit-in-test", "import os\ndef make_param(values):\n    os._exit(0)", "died"),
@@ -255,6 +272,8 @@ def test_attack(batch, attack):
     assert record["status"] == "graded", record
     flags, problems = " ".join(record["flags"]), " ".join(record["problems"])
     scores = exercise_scores(course, attack.name)
+    if attack.scan:
+        assert attack.scan in flags, record
     if attack.expect == "guard":
         assert "tampering detected" in flags, record
         assert scores == {"make_param": 0, "blitz_grad": 0, "graph_leaves": 0}
@@ -274,3 +293,31 @@ def test_attack(batch, attack):
         assert listener.reached == []
     # The issue's rule, made strict: make_param has no working answer, so it never scores.
     assert scores["make_param"] == 0, (scores, record)
+
+
+def test_guard_takes_torch_rewrapping_its_own_function_for_the_same_function():
+    """torch.func.grad imports torch._dynamo, which wraps torch.manual_seed: not tampering."""
+    import torch
+
+    from autograder import guard
+
+    seed, wrap = torch.random.manual_seed, torch._compile._disable_dynamo
+    assert guard._same(wrap(seed), seed)
+    fake = wrap(lambda *args: None)
+    fake.__wrapped__ = seed  # what the wrapper claims does not count, what it calls does
+    assert not guard._same(fake, seed)
+    assert not guard._same(lambda *args: None, seed)
+
+
+def test_guard_sees_saved_tensor_hooks_left_active():
+    import torch
+
+    from autograder import guard
+
+    key = guard.AUTOGRAD_STATE[0]
+    before = guard._autograd_state()
+    with torch.autograd.graph.saved_tensors_hooks(print, print):
+        inside = guard._autograd_state()
+    assert before[key] is None and inside[key] == (print, print)
+    assert not guard._same(inside[key], before[key])
+    assert guard._autograd_state() == before

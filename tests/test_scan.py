@@ -53,6 +53,12 @@ def test_catalogue_answers_are_not_flagged(answer):
     assert scan(nb, answer.assignment) == []
 
 
+# A custom Function that smuggles torch through ctx; {} is a line of its backward.
+FUNCTION = (
+    "class Leak(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n"
+    "        ctx.lib = torch\n        return x.clone()\n\n    @staticmethod\n"
+    "    def backward(ctx, g):\n        {}\n        return g"
+)
 # (id, answer cell of make_param, what one finding must name)
 SNIPPETS = [
     ("patch-allclose", "torch.allclose = lambda *a, **k: True", "torch.allclose"),
@@ -205,6 +211,64 @@ SNIPPETS = [
         "torch.allclose",
     ),
     ("annotation", "def f(x: exec('1')):\n    pass", "exec"),
+    # Modules handed around, and code that runs inside autograd (chapters 6 and 7).
+    (
+        "module-attribute-argument",
+        "def patch(m):\n    m.assert_close = print\n\n\npatch(torch.testing)",
+        "module torch.testing",
+    ),
+    (
+        "course-module-argument",
+        "import course.checks\n\n\ndef patch(m):\n    m.fail = print\n\n\npatch(course.checks)",
+        "module course.checks",
+    ),
+    (
+        "imported-module-argument",
+        "from torch import testing\n\n\ndef patch(m):\n    m.assert_close = print\n\n\n"
+        "patch(m=testing)",
+        "module testing",
+    ),
+    (
+        "returned-module",
+        "def lib():\n    return torch\n\n\nlib().allclose = print",
+        "lib().allclose",
+    ),
+    ("lambda-module", "(lambda: torch)().allclose = print", "allclose"),
+    ("named-lambda-module", "lib = lambda: torch\nlib().allclose = print", "lib().allclose"),
+    (
+        "class-attribute-module",
+        "class Holder:\n    lib = torch\n\n\nHolder.lib.allclose = print",
+        "Holder.lib",
+    ),
+    ("ctx-module", FUNCTION.format("ctx.lib.allclose = print"), "ctx.lib.allclose"),
+    (
+        "ctx-getattr-module",
+        FUNCTION.format("getattr(ctx, 'lib').equal = print"),
+        "getattr(ctx, 'lib')",
+    ),
+    (
+        "backward-patches-course",
+        "import course\n\n\n" + FUNCTION.format("course.check = print"),
+        "course.check",
+    ),
+    (
+        "hook-rebinds-check",
+        "def hook(grad):\n    global check\n    check = print\n\n\n"
+        "torch.ones(1, requires_grad=True).register_hook(hook)",
+        "global check",
+    ),
+    (
+        "prehook-setattr",
+        "out = (torch.ones(1, requires_grad=True) * 2).sum()\n"
+        "out.grad_fn.register_prehook(lambda g: setattr(torch, 'equal', print))",
+        "setattr",
+    ),
+    (
+        "saved-tensor-hooks-left-on",
+        "import contextlib\n\nstack = contextlib.ExitStack()\n"
+        "stack.enter_context(torch.autograd.graph.saved_tensors_hooks(print, print))",
+        "enter_context",
+    ),
 ]
 
 
@@ -248,6 +312,40 @@ def test_a_finding_names_notebook_cell_line_and_reason():
         "print(x._version, type(x.grad_fn).__name__, isinstance(x, torch.Tensor))\n"
         "print(torch.trace(torch.eye(2)), np.trace(np.eye(2)), torch.signal.windows.hann(4))",
         "def make_param(values)\n    exec('broken')",  # does not parse: it just errors
+        "class Scaled(torch.autograd.Function):\n    @staticmethod\n"
+        "    def forward(ctx, x, dtype=torch.float64):\n        ctx.dtype = dtype\n"
+        "        ctx.fn = torch.sin\n        ctx.scale = 2.0\n        ctx.save_for_backward(x)\n"
+        "        return x * ctx.scale\n\n    @staticmethod\n    def backward(ctx, g):\n"
+        "        if not ctx.needs_input_grad[0]:\n            return None, None\n"
+        "        ctx.mark = 1\n        return ctx.fn(g).to(ctx.dtype) * ctx.scale, None",
+        "class Net(torch.nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.act = torch.tanh\n        self.lin = torch.nn.Linear(2, 2)\n\n"
+        "    def forward(self, x):\n        return self.act(self.lin(x))",
+        "x = torch.ones(2, requires_grad=True)\nh = x * 2\n"
+        "handle = h.register_hook(lambda g: g.clamp(-1, 1))\nh.sum().backward()\nhandle.remove()\n"
+        "net = torch.nn.Linear(2, 1)\nhooks = [net.register_forward_hook(lambda m, i, o: None),\n"
+        "         net.register_full_backward_hook(lambda m, gi, go: None)]\n"
+        "for hook in hooks:\n    hook.remove()",
+        "out = (torch.ones(2, requires_grad=True) * 3).sum()\nnode = out.grad_fn\n"
+        "grads = node(torch.tensor(1.0))\nfor child, _ in node.next_functions:\n"
+        "    if child is not None and hasattr(child, 'variable'):\n        print(child.variable)\n"
+        "node.register_prehook(lambda g: None)\nnode.register_hook(lambda gi, go: None)\n"
+        "print(node.name(), node.metadata, node.next_functions[0][0].variable.shape)",
+        "from torch.func import grad, hessian, jacfwd, jacrev, vmap\n"
+        "import torch.autograd.functional as AF\n\nf = lambda x: (x**3).sum()\n"
+        "print(grad(f)(torch.ones(2)), vmap(torch.dot)(torch.ones(2, 2), torch.ones(2, 2)))\n"
+        "print(AF.hvp(f, torch.ones(2), torch.ones(2)), jacrev(f), jacfwd(f), hessian(f))\n"
+        "x64 = torch.ones(2, dtype=torch.float64, requires_grad=True)\n"
+        "print(torch.autograd.gradcheck(torch.sin, (x64,)))\n"
+        "print(torch.autograd.gradgradcheck(torch.sin, (x64,)))\n"
+        "print(torch.func.jvp(torch.func.grad(f), (x64,), (x64,)))",
+        "with torch.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: t):\n"
+        "    y = torch.ones(2, requires_grad=True) * 2",
+        "def build(v, seen, order):\n    for child, _ in v.next_functions:\n"
+        "        if child is not None and child not in seen:\n            seen.add(child)\n"
+        "            build(child, seen, order)\n    order.append(v)\n\n\n"
+        "try:\n    build(torch.ones(1, requires_grad=True).exp().grad_fn, set(), [])\n"
+        "except RecursionError as err:\n    print('RecursionError:', err)",
     ],
     ids=[
         "matplotlib-magic",
@@ -261,6 +359,13 @@ def test_a_finding_names_notebook_cell_line_and_reason():
         "container-class",
         "scratch-cell",
         "syntax-error",
+        "function-ctx-attributes",
+        "module-function-attribute",
+        "tensor-and-module-hooks",
+        "grad-fn-nodes",
+        "torch-func-and-gradcheck",
+        "saved-tensor-hooks-block",
+        "recursive-walk",
     ],
 )
 def test_honest_code_is_not_flagged(source):
