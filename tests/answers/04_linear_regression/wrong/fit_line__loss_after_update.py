@@ -1,4 +1,4 @@
-# Records the loss after each update instead of the one the update was computed from.
+# Records the loss after each update instead of the one the update was computed from. [hint: before its update]
 def fit_line(x, z, lr, steps):
     w = torch.tensor(0.0, requires_grad=True)
     b = torch.tensor(0.0, requires_grad=True)

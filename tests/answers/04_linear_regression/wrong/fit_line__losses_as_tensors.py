@@ -1,4 +1,4 @@
-# Appends the loss tensors themselves instead of Python floats (loss.item()).
+# Appends the loss tensors themselves instead of Python floats (loss.item()). [hint: .item()]
 def fit_line(x, z, lr, steps):
     w = torch.tensor(0.0, requires_grad=True)
     b = torch.tensor(0.0, requires_grad=True)

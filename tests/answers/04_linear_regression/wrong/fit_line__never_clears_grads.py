@@ -1,4 +1,4 @@
-# Never clears w.grad and b.grad, so each update uses the sum of all gradients so far.
+# Never clears w.grad and b.grad, so each update uses the sum of all gradients so far. [hint: clear w.grad]
 def fit_line(x, z, lr, steps):
     w = torch.tensor(0.0, requires_grad=True)
     b = torch.tensor(0.0, requires_grad=True)

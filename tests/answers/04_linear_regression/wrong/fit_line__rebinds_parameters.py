@@ -1,4 +1,4 @@
-# Updates with w = w - lr * w.grad outside no_grad: w stops being a leaf and its .grad is None.
+# Updates with w = w - lr * w.grad outside no_grad: w stops being a leaf and its .grad is None. [hint: not a leaf]
 def fit_line(x, z, lr, steps):
     w = torch.tensor(0.0, requires_grad=True)
     b = torch.tensor(0.0, requires_grad=True)

@@ -1,4 +1,4 @@
-# Returns w and b as tensors that still require grad instead of Python floats.
+# Returns w and b as tensors that still require grad instead of Python floats. [hint: .item()]
 def fit_line(x, z, lr, steps):
     w = torch.tensor(0.0, requires_grad=True)
     b = torch.tensor(0.0, requires_grad=True)

@@ -1,4 +1,4 @@
-# Uses the sum of squared errors instead of the mean, so the steps are N times too large.
+# Uses the sum of squared errors instead of the mean, so the steps are N times too large. [hint: sum of the squared errors]
 def fit_line(x, z, lr, steps):
     w = torch.tensor(0.0, requires_grad=True)
     b = torch.tensor(0.0, requires_grad=True)

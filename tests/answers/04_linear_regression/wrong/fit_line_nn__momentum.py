@@ -1,4 +1,4 @@
-# Copies the momentum variant of the lesson (momentum=0.9) where plain SGD was asked for.
+# Copies the momentum variant of the lesson (momentum=0.9) where plain SGD was asked for. [hint: momentum]
 def fit_line_nn(x, z, lr, steps):
     net = nn.Linear(1, 1)
     with torch.no_grad():

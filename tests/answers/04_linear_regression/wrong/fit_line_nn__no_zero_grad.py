@@ -1,4 +1,4 @@
-# Forgets optimizer.zero_grad(), so the gradients of all steps add up.
+# Forgets optimizer.zero_grad(), so the gradients of all steps add up. [hint: zero_grad]
 def fit_line_nn(x, z, lr, steps):
     net = nn.Linear(1, 1)
     nn.init.zeros_(net.weight)

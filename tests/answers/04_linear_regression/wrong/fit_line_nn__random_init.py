@@ -1,4 +1,4 @@
-# Keeps the layer's random starting values instead of setting weight and bias to 0.
+# Keeps the layer's random starting values instead of setting weight and bias to 0. [hint: not zero before training]
 def fit_line_nn(x, z, lr, steps):
     net = nn.Linear(1, 1)
     loss_fn = nn.MSELoss()

@@ -1,4 +1,4 @@
-# Compares the (N, 1) prediction with the (N,) target, which broadcasts to an (N, N) table.
+# Compares the (N, 1) prediction with the (N,) target, which broadcasts to an (N, N) table. [hint: column]
 def fit_line_nn(x, z, lr, steps):
     net = nn.Linear(1, 1)
     with torch.no_grad():

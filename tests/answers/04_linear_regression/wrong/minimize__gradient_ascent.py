@@ -1,4 +1,4 @@
-# Adds the gradient instead of subtracting it, so the steps climb uphill.
+# Adds the gradient instead of subtracting it, so the steps climb uphill. [hint: uphill]
 def minimize(f, x0, lr, steps):
     x = x0.detach().clone().requires_grad_(True)
     for _ in range(steps):

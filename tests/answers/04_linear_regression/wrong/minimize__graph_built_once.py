@@ -1,4 +1,4 @@
-# Builds the graph once, as in the old tutorial, so every step reuses the slope at x0.
+# Builds the graph once, as in the old tutorial, so every step reuses the slope at x0. [hint: slope at x0]
 def minimize(f, x0, lr, steps):
     x = x0.detach().clone().requires_grad_(True)
     y = f(x)

@@ -1,4 +1,4 @@
-# Returns x itself, which still requires grad.
+# Returns x itself, which still requires grad. [hint: still requires grad]
 def minimize(f, x0, lr, steps):
     x = x0.detach().clone().requires_grad_(True)
     for _ in range(steps):

@@ -1,4 +1,4 @@
-# Draws on pyplot's current figure and returns plt.gcf(): a second call draws onto the first figure.
+# Draws on pyplot's current figure and returns plt.gcf(): a second call draws onto the first figure. [hint: new figure]
 def plot_fit(x, z, w, b):
     plt.scatter(x, z, label="data")
     ends = torch.tensor([x.min(), x.max()])

@@ -1,4 +1,4 @@
-# Draws the data with plot(x, z, "o"), a line of markers, not a scatter plot.
+# Draws the data with plot(x, z, "o"), a line of markers, not a scatter plot. [hint: scatter]
 def plot_fit(x, z, w, b):
     fig, ax = plt.subplots()
     ax.plot(x, z, "o", label="data")

@@ -1,4 +1,4 @@
-# Forgets the axis labels (only a title and a legend).
+# Forgets the axis labels (only a title and a legend). [hint: set_xlabel]
 def plot_fit(x, z, w, b):
     fig, ax = plt.subplots()
     ax.scatter(x, z, label="data")

@@ -1,4 +1,4 @@
-# Returns the Axes instead of the Figure.
+# Returns the Axes instead of the Figure. [hint: not a matplotlib Figure]
 def plot_fit(x, z, w, b):
     fig, ax = plt.subplots()
     ax.scatter(x, z, label="data")

@@ -1,4 +1,4 @@
-# Calls plt.show() inside: in a notebook that shows and closes the figure before the caller gets it.
+# Calls plt.show() inside: in a notebook that shows and closes the figure before the caller gets it. [hint: plt.show()]
 def plot_fit(x, z, w, b):
     fig, ax = plt.subplots()
     ax.scatter(x, z, label="data")

@@ -1,4 +1,4 @@
-# Swaps the roles of w and b in the line.
+# Swaps the roles of w and b in the line. [hint: swapped]
 def plot_fit(x, z, w, b):
     fig, ax = plt.subplots()
     ax.scatter(x, z, label="data")
