@@ -1,6 +1,8 @@
 # Two commands on a fresh machine: `make lab` and `make test`. Everything else is a helper.
 SHELL := /bin/bash
-PYTHON ?= python3
+# The venv is built from an interpreter every user can run (Debian's own python3), so that an
+# unprivileged grader and students' servers can use it; a python3 under a private home cannot.
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -23,11 +25,12 @@ CLASS_DATA := gradebook.db submitted autograded feedback downloaded reports
 .PHONY: setup lab test test-fast check-format format release nbval refresh-outputs system-deps bench clean \
 	discard-grades
 
-setup: $(STAMP)
+setup: $(STAMP) system-deps
 
 # The venv is rebuilt whenever the pins change; torch==2.13.0 comes from this machine's disk.
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -c 'import sys; sys.exit(0)' || { echo "$(VENV) does not run; make clean, then make setup"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
@@ -37,7 +40,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/jupyter labextension enable @jupyter/nbgrader >/dev/null
 	touch $(STAMP)
 
-lab: $(STAMP)
+lab: $(STAMP) system-deps
 	@echo "Starting JupyterLab at the course root; open the URL it prints (release/ for students, source/ for instructors)."
 	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)"
 
