@@ -1,4 +1,4 @@
-"""Command line of the course autograder: python -m autograder {grade,collect,report,feedback}."""
+"""Command line of the course autograder: python -m autograder COMMAND (grade, doctor, ...)."""
 
 import argparse
 import os
@@ -26,6 +26,11 @@ def parser():
     g.add_argument("--student", action="append", default=[], help="only this student (repeat)")
     g.add_argument("--workers", type=int, help="notebooks at once (default: one per core)")
     g.add_argument("--force", action="store_true", help="regrade what is already graded")
+    g.add_argument(
+        "--unsandboxed",
+        action="store_true",
+        help="grade trusted code without the sandbox (c.Autograder.sandbox = 'off')",
+    )
     c = sub.add_parser(
         "collect", parents=[course], help="import an LMS zip of notebooks into submitted/"
     )
@@ -47,7 +52,29 @@ def parser():
     f.add_argument(
         "--force", action="store_true", help="redo feedback newer than its autograded notebook"
     )
+    sub.add_parser(
+        "doctor", parents=[course], help="which sandbox this machine gives, or why none starts"
+    )
     return p
+
+
+def doctor(course):
+    """Say which sandbox `grade` would use here, with its limits, or what stops it."""
+    from autograder import sandbox
+    from autograder.config import settings_of
+
+    settings = settings_of(course)
+    reason = sandbox.probe()
+    if reason is not None:
+        print(f"No sandbox can start here: {reason}")
+        return 1
+    print(
+        sandbox.describe(
+            dict(settings.limits(), mode=sandbox.mode(), cgroups=sandbox.cgroup_kinds())
+        )
+    )
+    print(f"c.Autograder.sandbox = {settings.sandbox!r}")
+    return 0
 
 
 def run(args):
@@ -55,6 +82,8 @@ def run(args):
         raise UsageError(
             f"no course directory {args.course}: run in the course root or pass --course"
         )
+    if args.command == "doctor":
+        return doctor(args.course)
     if args.command == "grade":
         if args.workers is not None and args.workers < 1:
             raise UsageError("--workers must be at least 1")
@@ -67,7 +96,10 @@ def run(args):
             nb for a in args.assignment for nb in Path(args.course, "source", a).glob("*.ipynb")
         ]
         modules = zygotes.imported_modules(notebooks)
-        zygote = zygotes.start(args.course, settings_of(args.course), modules)
+        settings = settings_of(args.course)
+        if args.unsandboxed:
+            settings.sandbox = "off"
+        zygote = zygotes.start(args.course, settings, modules)
         try:
             from autograder.config import load
             from autograder.grade import grade
@@ -83,7 +115,8 @@ def run(args):
     if args.command == "collect":
         from autograder.collect import collect
 
-        collect(app, settings, args.zip, args.assignment, args.pattern)
+        refused = collect(app, settings, args.zip, args.assignment, args.pattern)[2]
+        return 1 if refused else 0
     elif args.command == "feedback":
         from autograder.feedback import feedback
 

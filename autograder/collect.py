@@ -5,10 +5,15 @@ holds a notebook becomes submitted/<student_id>/<assignment>/<notebook>.ipynb, b
 A student's later file (zip order, then its date) replaces an earlier one. Files that are no
 notebook, hold invalid JSON, or name no known student are listed, and the rest goes on.
 Known students: those of the gradebook, or anyone when the gradebook lists none yet.
+
+The zip is untrusted (zip slip): an entry named with '..' or an absolute path, a symlink, or
+one whose file would land anywhere but submitted/<student>/<assignment>/ is refused by name,
+nothing is written for it, and the others are imported as usual.
 """
 
 import os
 import re
+import stat
 import zipfile
 from pathlib import Path
 
@@ -19,7 +24,7 @@ from autograder.config import UsageError
 
 
 def collect(app, settings, zip_path, assignment, pattern=None):
-    """Import the notebooks; print what was imported and what was not; return both."""
+    """Import the notebooks; print what was imported, not imported and refused; return all three."""
     zip_path = Path(zip_path)
     if not zipfile.is_zipfile(zip_path):
         raise UsageError(f"{zip_path} is not a zip file: pass the LMS download (.zip)")
@@ -30,14 +35,22 @@ def collect(app, settings, zip_path, assignment, pattern=None):
     if "student_id" not in regex.groupindex:
         raise UsageError("the collect pattern needs a (?P<student_id>...) group")
     notebooks, students = course_facts(app.coursedir, assignment)
-    chosen, problems = {}, []
+    chosen, problems, refused = {}, [], []
     with zipfile.ZipFile(zip_path) as zf:
         for info in sorted(zf.infolist(), key=lambda i: i.date_time):
+            danger = unsafe(info)
+            if danger:
+                refused.append((info.filename, danger))
+                continue
             if info.is_dir():
                 continue
             found = identify(info.filename, regex, notebooks, students)
             if isinstance(found, str):
                 problems.append((info.filename, found))
+                continue
+            target, danger = destination(app.coursedir, assignment, *found)
+            if danger:
+                refused.append((info.filename, danger))
                 continue
             data = zf.read(info)
             reason = unreadable(data)
@@ -45,16 +58,45 @@ def collect(app, settings, zip_path, assignment, pattern=None):
                 problems.append((info.filename, reason))
                 continue
             if found in chosen:
-                problems.append((chosen[found][0], f"replaced by the later {info.filename}"))
-            chosen[found] = (info.filename, data)
-    for (student, notebook), (_, data) in sorted(chosen.items()):
-        dest = Path(
-            app.coursedir.format_path(app.coursedir.submitted_directory, student, assignment)
+                problems.append((chosen[found][0], f"replaced by the later {shown(info.filename)}"))
+            chosen[found] = (info.filename, target, data)
+    for found in sorted(chosen):
+        _, target, data = chosen[found]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    report(chosen, problems, refused, assignment)
+    return sorted(chosen), problems, refused
+
+
+def unsafe(info):
+    """Why a zip entry's name or kind could write outside submitted/, or None."""
+    name = info.filename
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return "is a symlink"
+    # Zips made on Windows may use backslashes; C:... and \\server\... are absolute there.
+    if name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", name):
+        return "is an absolute path"
+    if ".." in re.split(r"[/\\]", name):
+        return "has '..'"
+    return None
+
+
+def destination(coursedir, assignment, student, notebook):
+    """(the file to write, None) or (None, why not): it goes in submitted/<student>/<assignment>."""
+    file = f"{notebook}.ipynb"
+    for what, part in (("student id", student), ("assignment", assignment), ("notebook", file)):
+        if part in ("", ".", "..") or re.search(r"[/\\]", part):
+            return None, f"the {what} {part!r} is not a plain file or folder name"
+    box = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
+    submitted = Path(coursedir.root, coursedir.submitted_directory).resolve()
+    # The last line of defence: a symlink already in submitted/ could point anywhere.
+    target = (box / file).resolve()
+    if target != submitted / student / assignment / file:
+        return None, (
+            f"would be written to {target}, not inside {submitted / student / assignment}: "
+            "remove the symlink there (or fix c.CourseDirectory.directory_structure)"
         )
-        dest.mkdir(parents=True, exist_ok=True)
-        (dest / f"{notebook}.ipynb").write_bytes(data)
-    report(chosen, problems, assignment)
-    return sorted(chosen), problems
+    return target, None
 
 
 def course_facts(coursedir, assignment):
@@ -101,10 +143,22 @@ def unreadable(data):
     return None
 
 
-def report(chosen, problems, assignment):
+def report(chosen, problems, refused, assignment):
     students = {student for student, _ in chosen}
     print(f"{assignment}: {len(chosen)} notebooks of {len(students)} students into submitted/")
+    if refused:
+        print(
+            f"REFUSED {len(refused)} unsafe entries (nothing was written for them; check where "
+            "this zip came from before you trust it):"
+        )
+        for name, reason in refused:
+            print(f"  {shown(name)}: {reason}")
     if problems:
         print(f"{len(problems)} files not imported:")
         for name, reason in problems:
-            print(f"  {name}: {reason}")
+            print(f"  {shown(name)}: {reason}")
+
+
+def shown(name):
+    """The name as printed: a newline or escape in it must not forge or hide report lines."""
+    return name if name.isprintable() else ascii(name)

@@ -46,16 +46,19 @@ class Autograder(LoggingConfigurable):
     ).tag(config=True)
 
     sandbox = CaselessStrEnum(
-        ["auto", "require", "off"],
-        "auto",
-        help="Run each submission in the bubblewrap sandbox (sandbox.py). auto: where it can "
-        "start, else grade unsandboxed after a warning; require: refuse to grade without it.",
+        ["require", "auto", "off"],
+        "require",
+        help="Run each submission in the bubblewrap sandbox (sandbox.py). require: refuse to "
+        "grade where it cannot start, saying why and how to fix it; auto: grade unsandboxed "
+        "after a warning there; off: trusted code only (as `grade --unsandboxed`).",
     ).tag(config=True)
     memory_mb = Integer(
         4096, help="Address space one kernel may map, in MB (torch alone maps about 1.5 GB)."
     ).tag(config=True)
     max_processes = Integer(
-        256, help="Processes and threads one kernel may run (torch starts one per core)."
+        32,
+        help="Processes and threads one kernel may run. A kernel needs 11 (7 Python threads, "
+        "zmq's and one torch thread): 32 leaves room for a subprocess or two, not a fork bomb.",
     ).tag(config=True)
     file_mb = Integer(64, help="Largest file one kernel may write, in MB.").tag(config=True)
     open_files = Integer(1024, help="Files one kernel may hold open.").tag(config=True)

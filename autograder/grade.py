@@ -170,6 +170,7 @@ class Batch(Autograde):
         self.notebooks = [os.path.join(folder, f"{t.name}.ipynb") for t in taken]
         self.run_pre_convert_hook()
         self.init_assignment(self.assignment, student)
+        sub.flags.extend(self._drop_links(folder, dest))
         if any(t.unscored for t in taken):
             with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
                 for t in taken:
@@ -181,6 +182,18 @@ class Batch(Autograde):
             output, _ = exporter.from_notebook_node(t.nb, resources=resources)
             sub.notebooks.append(self._to_run(nbformat.reads(output, as_version=4), path, dest))
         return sub
+
+    def _drop_links(self, folder, dest):
+        """Links in a submission are never graded through: stock nbgrader copies what they
+        point at (source/, the gradebook, /etc). Remove those copies; flag each link."""
+        source = self.coursedir.format_path(self.coursedir.source_directory, ".", self.assignment)
+        flags = []
+        for rel, target in sandbox.links(folder).items():
+            copied = os.path.join(dest, rel)
+            if os.path.isfile(copied) and not os.path.lexists(os.path.join(source, rel)):
+                os.unlink(copied)  # a link to a folder: stock copies nothing of it
+            flags.append(f"{rel} is a link to {target}: not copied (a submission holds files only)")
+        return flags
 
     def _books(self):
         """What the gradebook expects of each notebook (intake.py), read once per batch."""

@@ -1,54 +1,98 @@
-"""The sandbox every submission runs in: bubblewrap around the zygote, limits per kernel.
+"""The sandbox every submission runs in: bubblewrap around the zygote, namespaces per kernel.
 
 The zygote (zygote.py) runs inside `bwrap` (Debian package bubblewrap). It sees the
 system's programs and libraries and the read-only Python environment, nothing of the
 course (source/, release/, the gradebook, submitted/, autograded/), of /home, /root, /tmp or
 /run. Its only writable place is WORK, a size-limited tmpfs. It has its own pid, IPC and UTS
-namespaces and dies with the grader.
+namespaces, an environment reduced to an allow-list (`clean_env`), and dies with the grader.
 
-Each kernel the zygote forks then confines itself before any student code runs
-(`confine`): its own folder WORK/k<id> (mode 0700) holding a copy of the submission's
-files, its own unprivileged uid (so no kernel reads another's folder, and RLIMIT_NPROC
-counts its processes alone), no network (a network namespace of its own, entered after its
-zmq sockets are bound), no capabilities, no new privileges, and rlimits on memory,
-processes, file size and open files. Wall time per cell and per notebook and the output
-size are bounded by the grader (grade.py, kernel.py).
+Each kernel the zygote forks then confines itself before any student code runs:
+- `isolate`: its own mount, pid and IPC namespaces. It is pid 1 of its pid namespace and
+  sees only its own processes in a fresh /proc; its folder WORK/k<id> (a copy of the
+  submission's regular files) is bind-mounted on WORK, so no other kernel's folder exists
+  for it; /tmp and /dev/shm are its own small tmpfs. When it ends, the kernel (pid 1) takes
+  every process of its namespace with it.
+- `limit`: rlimits on memory, processes, file size and open files; cgroup limits on
+  processes and memory too where the machine offers them (as root).
+- `confine`, once its zmq sockets are bound: its own network namespace (no network, no
+  loopback to the host), no capabilities, no new privileges, and a seccomp filter
+  (seccomp.py) that denies ptrace, mount, namespaces, keyctl, bpf, io_uring and the like.
 
-Uids and a fresh network namespace per kernel need root: `probe()` says why the sandbox
-cannot start elsewhere, and grading then goes on unsandboxed after one loud warning.
+Two modes, the strongest the machine allows (`mode`):
+- root: a uid per kernel (FIRST_UID + id), so RLIMIT_NPROC counts each kernel alone, and
+  per-kernel cgroups (v1 or v2) where they are mounted.
+- rootless: bwrap makes an unprivileged user namespace; each kernel then enters a user
+  namespace of its own, where RLIMIT_NPROC counts its processes alone (Linux >= 5.14 counts
+  per user namespace). All kernels share the instructor's uid outside: memory is bounded per
+  process (RLIMIT_AS), not per kernel, as no cgroup is delegated to an unprivileged user here.
+
+`probe()` says why the sandbox cannot start, with the fix; `grade` then refuses, unless the
+instructor switched it off (c.Autograder.sandbox = "off", or `grade --unsandboxed`).
+Wall time per cell and per notebook and the output size are bounded by the grader.
 """
 
 import ctypes
 import importlib.util
 import json
 import os
+import platform
+import re
 import resource
 import shutil
 import signal
 import subprocess
 import sys
 
+from autograder import seccomp
 from autograder.config import UsageError
 
 WORK = "/sandbox"
-FIRST_UID = 200_000  # kernel k<id> runs as FIRST_UID + id: no account uses these
-CLONE_NEWNET = 0x40000000
-PR_SET_NO_NEW_PRIVS = 38
-PR_SET_DUMPABLE = 4
+FIRST_UID = 200_000  # root mode: kernel k<id> runs as FIRST_UID + id; no account uses these
+CGROUPS = "/cgroup"  # where the batch's cgroups appear in the sandbox (root mode)
 SYSTEM = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"]
 PROBE_TIMEOUT = 20
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER = 0x20000, 0x08000000, 0x10000000
+CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 8, 0x1000, 0x4000, 0x40000
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_SECUREBITS = 1, 4, 24, 28
+PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 38, 47, 4
+SECURE_ALL = 0x3F  # NOROOT, NO_SETUID_FIXUP, KEEP_CAPS and their locks: no way back to caps
+# What a kernel's environment may hold: nothing else of the grader's reaches it.
+ENV_ALLOWED = re.compile(
+    r"PATH|HOME|LANG|LANGUAGE|LC_[A-Z]+|TZ|TERM|USER|LOGNAME|SHELL|SOURCE_DATE_EPOCH"
+    r"|PYTHON(PATH|HASHSEED|IOENCODING|UTF8|WARNINGS|DONTWRITEBYTECODE)|MPLBACKEND|MPLCONFIGDIR"
+    r"|(OMP|MKL|OPENBLAS)_NUM_THREADS|JPY_PARENT_PID|AUTOGRADER_PARENT_PID"
+)
+ENV_SECRET = re.compile(r"TOKEN|SECRET|PASSW|CREDENTIAL|API_?KEY|^PG|DATABASE_URL", re.I)
+
+
+def mode():
+    """root: a uid and cgroups per kernel; rootless: a user namespace per kernel."""
+    return "root" if os.geteuid() == 0 else "rootless"
+
+
+def clean_env(env):
+    """The allow-listed part of an environment; never a token, password or database URL."""
+    return {k: v for k, v in env.items() if ENV_ALLOWED.fullmatch(k) and not ENV_SECRET.search(k)}
 
 
 def choose(settings):
-    """The kernels' limits where they run sandboxed; None, after a loud warning, where not."""
+    """The kernels' limits where they run sandboxed; None where the instructor said "off".
+
+    "require" (the default) refuses to grade where no sandbox can start, saying why and how
+    to fix it; "auto" grades unsandboxed after a loud warning instead.
+    """
     if settings.sandbox == "off":
-        warn("c.Autograder.sandbox is 'off'")
+        warn("c.Autograder.sandbox is 'off', or grade --unsandboxed")
         return None
     reason = probe()
     if reason is None:
-        return settings.limits()
+        return dict(settings.limits(), mode=mode(), cgroups=cgroup_kinds())
     if settings.sandbox == "require":
-        raise UsageError(f"the sandbox cannot start: {reason} (c.Autograder.sandbox='require')")
+        raise UsageError(
+            f"the sandbox cannot start: {reason}. To grade trusted code anyway, pass "
+            "--unsandboxed (or set c.Autograder.sandbox = 'off')"
+        )
     warn(reason)
     return None
 
@@ -56,9 +100,11 @@ def choose(settings):
 def describe(limits):
     if limits is None:
         return "Sandbox: OFF (student code ran with your permissions)"
+    cgroups = "+".join(limits.get("cgroups") or ()) or "none"
     return (
-        f"Sandbox: on (bubblewrap; per kernel {limits['memory_mb']} MB, "
-        f"{limits['processes']} processes, no network)"
+        f"Sandbox: on ({limits.get('mode', mode())} bubblewrap; per kernel "
+        f"{limits['memory_mb']} MB, {limits['processes']} processes, cgroups: {cgroups}, "
+        "seccomp, no network)"
     )
 
 
@@ -72,25 +118,66 @@ def warn(reason):
 
 
 def probe():
-    """None if the sandbox can start here, else the reason it cannot."""
+    """None if the sandbox can start here, else the reason it cannot and the fix."""
     if not sys.platform.startswith("linux"):
-        return f"bubblewrap needs Linux, this is {sys.platform}"
+        return f"the sandbox needs Linux (namespaces, seccomp), this is {sys.platform}"
+    if not seccomp.supported():
+        return f"no seccomp filter is written for this machine ({platform.machine()})"
     if shutil.which("bwrap") is None:
-        return "bubblewrap is not installed (Debian: apt-get install bubblewrap; `make setup`)"
-    if os.geteuid() != 0:
-        return "a uid per kernel needs root: run the grader as root (sudo) to sandbox it"
-    try:
-        proc = subprocess.run(
-            ["bwrap", *binds(), "--unshare-pid", "--cap-add", "ALL", "--", "true"],
-            capture_output=True,
-            text=True,
-            timeout=PROBE_TIMEOUT,
+        return (
+            "bubblewrap is not installed: sudo apt-get install bubblewrap (Debian, Ubuntu), "
+            "sudo dnf install bubblewrap (Fedora), or `make setup` as root"
         )
+    command = ["bwrap", *binds(), *user_namespace(), "--unshare-pid", "--", "true"]
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=PROBE_TIMEOUT)
     except subprocess.TimeoutExpired:
         return f"bubblewrap did not start within {PROBE_TIMEOUT} s"
     if proc.returncode:
-        return f"bubblewrap cannot create namespaces here: {proc.stderr.strip()[:200]}"
+        return why_bwrap_fails(proc.stderr.strip()[:300])
     return None
+
+
+def why_bwrap_fails(error):
+    """What stops namespaces here, and what to change."""
+    sysctl = _read("/proc/sys/kernel/unprivileged_userns_clone")
+    if mode() == "rootless" and (
+        sysctl == "0" or _read("/proc/sys/user/max_user_namespaces") == "0"
+    ):
+        return (
+            f"user namespaces are disabled ({error}): sudo sysctl -w "
+            "kernel.unprivileged_userns_clone=1 user.max_user_namespaces=15000 (or grade as root)"
+        )
+    if _read("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == "1":
+        return (
+            f"AppArmor restricts unprivileged user namespaces (Ubuntu 23.10+; {error}): install "
+            "the profile that allows bwrap (Ubuntu 24.04: sudo apt-get install apparmor-profiles "
+            "&& sudo ln -s /usr/share/apparmor/extra-profiles/bwrap-userns-restrict "
+            "/etc/apparmor.d/ && sudo apparmor_parser -r /etc/apparmor.d/bwrap-userns-restrict)"
+        )
+    if os.path.exists("/.dockerenv") or os.environ.get("KUBERNETES_SERVICE_HOST"):
+        return (
+            f"this container forbids namespaces ({error}): Docker's and Kubernetes' default "
+            "seccomp profile blocks unshare and mount; run it with --security-opt "
+            "seccomp=unconfined (Kubernetes: securityContext.seccompProfile.type: Unconfined), "
+            "or grade outside the container"
+        )
+    return f"bubblewrap cannot create namespaces here: {error}"
+
+
+def _read(path):
+    try:
+        with open(path, encoding="ascii") as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def user_namespace():
+    """Rootless: bwrap makes a user namespace, where the zygote is root with its caps."""
+    if mode() == "root":
+        return ["--cap-add", "ALL"]
+    return ["--unshare-user", "--uid", "0", "--gid", "0", "--cap-add", "ALL"]
 
 
 def binds(packages=()):
@@ -150,21 +237,28 @@ def _outermost(paths):
     return kept
 
 
-def wrap(command, limits, packages=()):
-    """The bwrap command line that runs `command` (the zygote) in the sandbox."""
+def wrap(command, limits, packages=(), cgroups=None):
+    """The bwrap command line that runs `command` (the zygote) in the sandbox.
+
+    cgroups: {controller: host folder} of the batch (root mode), bound writable in CGROUPS.
+    """
     work = ["--size", str(limits["work_mb"] << 20), "--perms", "0755", "--tmpfs", WORK]
+    groups = [
+        a for kind, path in (cgroups or {}).items() for a in ("--bind", path, f"{CGROUPS}/{kind}")
+    ]
     return [
         "bwrap",
         *binds(packages),
         *work,
+        *groups,
+        *user_namespace(),
         "--unshare-pid",
         "--unshare-ipc",
         "--unshare-uts",
-        "--unshare-cgroup-try",
+        # A cgroup namespace would hide the batch's cgroups from the kernels that join them.
+        *([] if groups else ["--unshare-cgroup-try"]),
         "--new-session",
         "--die-with-parent",
-        "--cap-add",
-        "ALL",
         "--chdir",
         WORK,
         "--",
@@ -172,12 +266,68 @@ def wrap(command, limits, packages=()):
     ]
 
 
-# -- in the forked kernel, as root in the sandbox
+# -- cgroups of a batch (root mode), made by the grader outside the sandbox
+
+CGROUP_ROOT = "/sys/fs/cgroup"
 
 
-def prepare(kid, files, connection):
+def cgroup_kinds():
+    """The per-kernel cgroup limits this machine offers the grader: v2, or v1 pids/memory."""
+    if mode() != "root":
+        return []
+    if os.path.exists(f"{CGROUP_ROOT}/cgroup.controllers"):
+        wanted = {"pids", "memory"}
+        return (
+            ["v2"]
+            if wanted <= set((_read(f"{CGROUP_ROOT}/cgroup.controllers") or "").split())
+            else []
+        )
+    return [k for k in ("pids", "memory") if os.access(f"{CGROUP_ROOT}/{k}", os.W_OK)]
+
+
+def make_cgroups(kinds, name):
+    """{kind: host folder} of a new cgroup per kind for one batch; {} where one fails."""
+    made = {}
+    try:
+        for kind in kinds:
+            path = f"{CGROUP_ROOT}/{name}" if kind == "v2" else f"{CGROUP_ROOT}/{kind}/{name}"
+            os.makedirs(path, exist_ok=True)
+            made[kind] = path
+            if kind == "v2":
+                _write(f"{path}/cgroup.subtree_control", "+pids +memory")
+    except OSError as err:
+        print(f"autograder: no per-kernel cgroups ({err}); rlimits still apply", file=sys.stderr)
+        remove_cgroups(made)
+        return {}
+    return made
+
+
+def remove_cgroups(made):
+    for path in made.values():
+        for child in sorted(os.listdir(path)) if os.path.isdir(path) else []:
+            if os.path.isdir(f"{path}/{child}"):
+                _rmdir(f"{path}/{child}")
+        _rmdir(path)
+
+
+def _rmdir(path):
+    try:
+        os.rmdir(path)
+    except OSError:  # still populated: the kernel (2 s at most) or already gone
+        return
+
+
+def _write(path, text):
+    with open(path, "w", encoding="ascii") as f:
+        f.write(text)
+
+
+# -- in the forked kernel, as (namespace) root in the sandbox, before any student code
+
+
+def prepare(kid, files, connection, limits):
     """The kernel's folder with the submission's files and its connection file; its uid."""
-    uid = FIRST_UID + kid
+    uid = FIRST_UID + kid if limits["mode"] == "root" else os.getuid()
     home = os.path.join(WORK, f"k{kid}")
     os.mkdir(home, 0o700)
     for name, data in files.items():
@@ -194,8 +344,77 @@ def prepare(kid, files, connection):
     return home, uid
 
 
+def isolate(kid, home, limits):
+    """Namespaces of its own; return in the child, which is pid 1 there. The parent, the
+    process the zygote knows, waits for it and ends as it ended: it never returns.
+    """
+    join_cgroups(kid, limits)
+    _check(_libc().unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC), "unshare")
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    child = os.fork()
+    if child:
+        _stand_by(child)
+    _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # a fork clears it
+    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    _mount(home, WORK, None, MS_BIND | MS_REC)  # the other kernels' folders are gone
+    size = f"size={limits['file_mb']}m,mode=1777"
+    for scratch in ("/tmp", "/dev/shm"):
+        if os.path.isdir(scratch):
+            _mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, size)
+    if limits["mode"] == "rootless":
+        _own_user_namespace()
+    return WORK
+
+
+def _stand_by(child):
+    """The parent half: signals from the zygote reach the child through the process group."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            _, status = os.waitpid(child, 0)
+            break
+        except ChildProcessError:
+            os._exit(1)
+    code = os.waitstatus_to_exitcode(status)
+    if code < 0:  # died by a signal: so does the parent, for the grader to report
+        signal.signal(-code, signal.SIG_DFL)
+        os.kill(os.getpid(), -code)
+    os._exit(code)
+
+
+def _own_user_namespace():
+    """A user namespace per kernel: RLIMIT_NPROC then counts this kernel's processes alone."""
+    uid, gid = os.getuid(), os.getgid()
+    _check(_libc().unshare(CLONE_NEWUSER), "unshare(CLONE_NEWUSER)")
+    _write("/proc/self/setgroups", "deny")
+    _write("/proc/self/uid_map", f"{uid} {uid} 1")
+    _write("/proc/self/gid_map", f"{gid} {gid} 1")
+
+
+def join_cgroups(kid, limits):
+    """Root mode: this kernel's own cgroups (pids, memory) in the batch's, where there are."""
+    for kind in limits.get("cgroups") or ():
+        path = f"{CGROUPS}/{kind}/k{kid}"
+        os.mkdir(path)
+        memory = limits["memory_mb"] << 20
+        settings = {
+            "v2": {"pids.max": limits["processes"], "memory.max": memory, "memory.swap.max": 0},
+            "pids": {"pids.max": limits["processes"]},
+            "memory": {"memory.limit_in_bytes": memory},
+        }[kind]
+        for name, value in settings.items():
+            if os.path.exists(f"{path}/{name}"):
+                _write(f"{path}/{name}", str(value))
+        _write(f"{path}/cgroup.procs", "0")
+
+
+def remove_kernel_cgroups(kid, limits):
+    for kind in limits.get("cgroups") or ():
+        _rmdir(f"{CGROUPS}/{kind}/k{kid}")
+
+
 def limit(limits):
-    """Rlimits on what one kernel may take (its uid is its own: NPROC counts it alone)."""
+    """Rlimits on what one kernel may take (RLIMIT_NPROC counts its own uid or namespace)."""
     mb = 1 << 20
     for what, value in (
         (resource.RLIMIT_AS, limits["memory_mb"] * mb),
@@ -207,20 +426,51 @@ def limit(limits):
         resource.setrlimit(what, (value, value))
 
 
-def confine(uid):
-    """After the kernel's sockets are bound: no network, then an unprivileged uid for good."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.unshare(CLONE_NEWNET) != 0:
-        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET) failed")
-    os.setgroups([])
-    os.setresgid(uid, uid, uid)
-    os.setresuid(uid, uid, uid)  # from root to another uid: every capability goes too
+def confine(uid, limits):
+    """After the kernel's sockets are bound: no network, no capabilities, seccomp, for good."""
+    libc = _libc()
+    _check(libc.unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)")
+    if limits["mode"] == "root":
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)  # from root to another uid: every capability goes too
+    else:
+        _drop_capabilities(libc)
     libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # its /proc/self is its own again
+    seccomp.install()
+
+
+def _drop_capabilities(libc):
+    """Namespace root keeps no capability, now or after an exec."""
+    _check(libc.prctl(PR_SET_SECUREBITS, SECURE_ALL, 0, 0, 0), "prctl(PR_SET_SECUREBITS)")
+    cap = 0
+    while libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0:
+        cap += 1
+    libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this thread
+    data = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable: all empty
+    _check(libc.capset(header, data), "capset")
+
+
+def _libc():
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _check(result, what):
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what} failed in the kernel's sandbox: {os.strerror(err)}")
+
+
+def _mount(source, target, kind, flags, data=None):
+    encode = lambda text: None if text is None else text.encode()  # noqa: E731
+    result = _libc().mount(encode(source), encode(target), encode(kind), flags, encode(data))
+    _check(result, f"mount {target}")
 
 
 def kill_uid(uid):
-    """Kill whatever still runs as this kernel's uid (a child that left its session)."""
+    """Kill whatever still runs as this kernel's uid (root mode; a child that left its group)."""
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
@@ -230,12 +480,26 @@ def kill_uid(uid):
                 continue
 
 
+def links(folder):
+    """{relative path: target} of the symbolic links in a submission's folder."""
+    found = {}
+    for path, dirs, names in os.walk(folder):
+        for name in [*dirs, *names]:
+            full = os.path.join(path, name)
+            if os.path.islink(full):
+                found[os.path.relpath(full, folder)] = os.readlink(full)
+    return found
+
+
 def read_files(folder, max_bytes):
-    """{relative path: hex} of the files a kernel starts with (stock: its working folder)."""
+    """{relative path: hex} of the regular files a kernel starts with (stock: its working
+    folder). Links are never followed: a link to source/ would hand over the solutions."""
     files, total = {}, 0
     for path, _, names in os.walk(folder):
         for name in names:
             full = os.path.join(path, name)
+            if os.path.islink(full) or not os.path.isfile(full):
+                continue
             total += os.path.getsize(full)
             if total > max_bytes:
                 raise ValueError(

@@ -54,6 +54,7 @@ KERNEL_MODULES = [
     "tornado.queues",
 ]
 IMPORTS_SET = {}  # environment variables that the preloaded modules set
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 # What the first plot of a kernel imports, when the course plots at all.
 PLOT_MODULES = [
     "IPython.core.pylabtools",
@@ -119,10 +120,13 @@ def kernel_main(request, ready, inherited=()):
         signal.signal(signal.SIGINT, signal.default_int_handler)
         for fd in inherited:
             os.close(fd)
-        env = dict(request["env"], JPY_PARENT_PID=str(request["zygote"]))
+        env = dict(sandbox.clean_env(request["env"]), JPY_PARENT_PID=str(request["zygote"]))
+        env.update(ONE_THREAD)
         confined = request.get("sandbox")
         if confined:
-            home, uid = sandbox.prepare(request["id"], request["files"], request["connection"])
+            kid = request["id"]
+            home, uid = sandbox.prepare(kid, request["files"], request["connection"], confined)
+            home = sandbox.isolate(kid, home, confined)  # from here: pid 1 of its namespaces
             request["cwd"], request["log"] = home, os.path.join(home, ".kernel.log")
             env.update(HOME=home, TMPDIR=home, IPYTHONDIR=os.path.join(home, ".ipython"))
         _redirect_stdio(request.get("log") or os.devnull)
@@ -141,7 +145,7 @@ def kernel_main(request, ready, inherited=()):
             sandbox.limit(confined)
         app.initialize(request["argv"])
         if confined:
-            sandbox.confine(uid)
+            sandbox.confine(uid, confined)
         guard.install(app.kernel)
         os.write(ready, b"!")
         os.close(ready)
@@ -160,11 +164,16 @@ def kernel_main(request, ready, inherited=()):
 
 
 def _reseed():
-    """A fresh process seeds these generators from the OS: forked ones would share a seed."""
+    """A fresh process seeds these generators from the OS: forked ones would share a seed.
+
+    Kernels run one per core: each gets one torch thread (ONE_THREAD does it for one that
+    imports torch itself).
+    """
     if "numpy.random" in sys.modules:
         sys.modules["numpy.random"].seed()
     if "torch" in sys.modules:
         sys.modules["torch"].default_generator.seed()
+        sys.modules["torch"].set_num_threads(1)
 
 
 def _redirect_stdio(log):
@@ -227,7 +236,7 @@ class Server:
             fds = [key.fd for key in self.sel.get_map().values() if key.fd > 2]
             kernel_main(request, ready_w, [*fds, self.sel.fileno(), self.wake_w, ready_r])
         os.close(ready_w)
-        self.kernels[pid] = request["id"] if request.get("sandbox") else None
+        self.kernels[pid] = (request["id"], request["sandbox"]) if request.get("sandbox") else None
         if request.get("deadline") is not None:
             self.deadlines[pid] = request["deadline"]
         self.sel.register(ready_r, selectors.EVENT_READ, lambda: self._ready(ready_r, request, pid))
@@ -254,9 +263,12 @@ class Server:
             if pid == 0:
                 return
             self.deadlines.pop(pid, None)
-            kid = self.kernels.pop(pid, None)
-            if kid is not None:  # what it left: processes that left its session, its folder
-                sandbox.kill_uid(sandbox.FIRST_UID + kid)
+            confined = self.kernels.pop(pid, None)
+            if confined is not None:  # what it left: its folder, its cgroups
+                kid, limits = confined
+                if limits["mode"] == "root":
+                    sandbox.kill_uid(sandbox.FIRST_UID + kid)
+                sandbox.remove_kernel_cgroups(kid, limits)
                 shutil.rmtree(os.path.join(sandbox.WORK, f"k{kid}"), ignore_errors=True)
             timed_out = pid in self.timed_out
             self.timed_out.discard(pid)
@@ -283,12 +295,17 @@ class Zygote:
 
     def __init__(self, log, limits=None, packages=()):
         """limits: run in the sandbox with these limits (sandbox.py); None: unconfined."""
-        env = dict(os.environ, AUTOGRADER_PARENT_PID=str(os.getpid()))
-        self.log, self.limits = log, limits
+        # Nothing of the grader's environment (tokens, database URLs) reaches the kernels:
+        # not even /proc/self/environ, which shows what the zygote was started with.
+        env = dict(sandbox.clean_env(os.environ), AUTOGRADER_PARENT_PID=str(os.getpid()))
+        env.update(ONE_THREAD)
+        self.log, self.limits, self.cgroups = log, limits, {}
         command = [sys.executable, "-m", "autograder.zygote"]
         if limits is not None:
             env["AUTOGRADER_PARENT_PID"] = ""  # outside its pid namespace: bwrap watches
-            command = sandbox.wrap(command, limits, packages)
+            self.cgroups = sandbox.make_cgroups(limits["cgroups"], f"autograder-{os.getpid()}")
+            self.limits = limits = dict(limits, cgroups=sorted(self.cgroups))
+            command = sandbox.wrap(command, limits, packages, self.cgroups)
         os.makedirs(os.path.dirname(log), exist_ok=True)
         with open(log, "ab") as err:
             self.proc = subprocess.Popen(
@@ -345,7 +362,7 @@ class Zygote:
         """
         self.ready()
         rid = next(self._ids)
-        request = {"id": rid, "argv": argv, "cwd": cwd, "env": env, "log": log}
+        request = {"id": rid, "argv": argv, "cwd": cwd, "env": sandbox.clean_env(env), "log": log}
         request["deadline"] = deadline
         if self.limits is not None:
             self._confine(request)
@@ -362,7 +379,7 @@ class Zygote:
         at = argv.index("-f") + 1
         with open(argv[at], encoding="utf-8") as f:
             request["connection"] = json.load(f)
-        argv[at] = os.path.join(sandbox.WORK, f"k{request['id']}", ".kernel.json")
+        argv[at] = os.path.join(sandbox.WORK, ".kernel.json")  # its folder, bound on WORK
         request["files"] = sandbox.read_files(request["cwd"], self.limits["work_mb"] << 20)
         request["sandbox"] = self.limits
         request["log"] = None
@@ -400,6 +417,7 @@ class Zygote:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        sandbox.remove_cgroups(self.cgroups)
 
 
 def start(root, settings, modules):

@@ -50,7 +50,6 @@ c.Autograder.cell_timeout = 6
 c.Autograder.notebook_timeout = 25
 c.Autograder.output_mb = 4
 c.Autograder.memory_mb = 2048
-c.Autograder.max_processes = 64
 c.Autograder.file_mb = 8
 c.Autograder.work_mb = 128
 """

@@ -30,7 +30,74 @@ def test_off_and_require(monkeypatch, capsys):
         sandbox.choose(Autograder(sandbox="require"))
     monkeypatch.setattr(sandbox, "probe", lambda: None)
     limits = sandbox.choose(Autograder(sandbox="auto", memory_mb=1000))
-    assert limits["memory_mb"] == 1000 and "on (bubblewrap" in sandbox.describe(limits)
+    assert limits["memory_mb"] == 1000 and limits["mode"] in ("root", "rootless")
+    assert f"on ({limits['mode']} bubblewrap; per kernel 1000 MB" in sandbox.describe(limits)
     assert sandbox.choose(Autograder(sandbox="off")) is None
     assert "'off'" in capsys.readouterr().err
     assert "OFF" in sandbox.describe(None)
+
+
+def test_require_is_the_default_and_its_refusal_says_how_to_grade_anyway(monkeypatch):
+    monkeypatch.setattr(sandbox, "probe", lambda: "bubblewrap is not installed")
+    assert Autograder().sandbox == "require"
+    with pytest.raises(UsageError, match="--unsandboxed"):
+        sandbox.choose(Autograder())
+
+
+def test_no_secret_of_the_grader_reaches_a_kernel():
+    env = {
+        "PATH": "/usr/bin",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C",
+        "HOME": "/home/ta",
+        "JUPYTERHUB_API_TOKEN": "t",
+        "PGPASSWORD": "p",
+        "PGHOST": "db",
+        "DATABASE_URL": "postgres://",
+        "MY_SECRET": "s",
+        "GITHUB_TOKEN": "g",
+        "AWS_SECRET_ACCESS_KEY": "k",
+        "SSH_AUTH_SOCK": "/run/agent",
+        "PYTHONPATH": "/opt/lib",
+    }
+    assert sandbox.clean_env(env) == {
+        "PATH": "/usr/bin",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C",
+        "HOME": "/home/ta",
+        "PYTHONPATH": "/opt/lib",
+    }
+
+
+@pytest.mark.parametrize(
+    ("files", "env", "words"),
+    [
+        ({"/proc/sys/kernel/unprivileged_userns_clone": "0"}, {}, "sysctl -w"),
+        (
+            {"/proc/sys/kernel/apparmor_restrict_unprivileged_userns": "1"},
+            {},
+            "bwrap-userns-restrict",
+        ),
+        ({}, {"KUBERNETES_SERVICE_HOST": "10.0.0.1"}, "seccomp=unconfined"),
+        ({}, {}, "cannot create namespaces here: boom"),
+    ],
+)
+def test_each_refusal_names_its_fix(monkeypatch, files, env, words):
+    monkeypatch.setattr(sandbox, "_read", files.get)
+    monkeypatch.setattr(sandbox, "mode", lambda: "rootless")
+    monkeypatch.setattr(sandbox.os.path, "exists", lambda path: False)
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert words in sandbox.why_bwrap_fails("boom")
+
+
+def test_links_are_never_read_through(tmp_path):
+    (tmp_path / "data.csv").write_text("1,2\n")
+    (tmp_path / "answers.ipynb").symlink_to("/etc/passwd")
+    (tmp_path / "course").symlink_to(ROOT / "source")
+    assert sandbox.links(tmp_path) == {
+        "answers.ipynb": "/etc/passwd",
+        "course": str(ROOT / "source"),
+    }
+    assert sorted(sandbox.read_files(tmp_path, 1 << 20)) == ["data.csv"]
