@@ -1,10 +1,13 @@
-"""Grader quality under stock `nbgrader autograde`, for every chapter.
+"""Grader quality for every chapter, under stock `nbgrader autograde` and the autograder.
 
-Per chapter, one throwaway course is graded once: the reference answers, the untouched
-release notebook, and every answer of the catalogue in tests/answers/<assignment>/.
-- the reference scores every autograded point; the blank release scores zero;
+Per chapter, one throwaway course holds the reference answers, the untouched release
+notebook, and every answer of the catalogue in tests/answers/<assignment>/. Stock nbgrader
+grades what must never lose a point (the reference, the blank release, every right answer);
+`python -m autograder grade` grades all of it, in a copy, and must agree with stock nbgrader
+on every submission both graded (test_autograder.py compares their failing notebooks too).
+- the reference scores every autograded point; the blank release scores zero (both graders);
 - each wrong answer loses points on its own exercise and on no other;
-- each right answer written differently scores full marks;
+- each right answer written differently scores full marks (both graders);
 - a wrong answer's failure message names its misconception (its `[hint: word]`);
 - a right answer that warns (`[warns: word]`) shows the warning as a note on stdout, and
   nothing of it reaches stderr.
@@ -12,12 +15,15 @@ release notebook, and every answer of the catalogue in tests/answers/<assignment
 
 import functools
 import re
+import shutil
+from dataclasses import dataclass
 
 import nbformat
 import pytest
 from coursekit import (
     answers,
     assignments,
+    autograder,
     by_exercise,
     cell_outputs,
     exercise_of,
@@ -39,19 +45,35 @@ def grouped(assignment):
     return pytest.mark.xdist_group(f"grading-{assignment}")
 
 
+@dataclass(frozen=True)
+class Graded:
+    course: object  # the autograder's course: every submission, graded, with its feedback
+    results: dict  # {student: {grade_id: (score, max)}} by the autograder
+    stock: dict  # the same, by stock nbgrader: reference, blank and the right answers
+    outputs: dict  # {student: {grade_id: CellOutput}}: stock's where it graded, else ours
+
+
 @functools.cache
 def graded(assignment, tmp_root):
     """Grade the reference, the blank release and the whole catalogue of one chapter once."""
-    course = make_course(tmp_root / assignment, [assignment])
-    generate_release(course, assignment)
+    stock = make_course(tmp_root / f"{assignment}-stock", [assignment])
+    generate_release(stock, assignment)
     reference = reference_answers(assignment)
-    submit(course, assignment, "reference", reference)
-    submit(course, assignment, "blank", {})
+    submit(stock, assignment, "reference", reference)
+    submit(stock, assignment, "blank", {})
     for answer in answers(assignment):
-        submit(course, assignment, answer.student, reference | {answer.function: answer.source()})
-    nbgrader("autograde", assignment, cwd=course)
-    outputs = {a.student: cell_outputs(course, assignment, a.student) for a in answers(assignment)}
-    return reference, scores(course, assignment), outputs
+        submit(stock, assignment, answer.student, reference | {answer.function: answer.source()})
+    ours = shutil.copytree(stock, tmp_root / assignment)
+    for answer in answers(assignment):
+        if not answer.correct:
+            shutil.rmtree(stock / "submitted" / answer.student)
+    nbgrader("autograde", assignment, cwd=stock)
+    autograder("grade", assignment, cwd=ours)
+    outputs = {
+        a.student: cell_outputs(stock if a.correct else ours, assignment, a.student)
+        for a in answers(assignment)
+    }
+    return Graded(ours, scores(ours, assignment), scores(stock, assignment), outputs)
 
 
 @pytest.fixture(scope="session")
@@ -79,26 +101,44 @@ def _describe(per_cell):
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", _chapters())
 def test_reference_scores_every_point(assignment, grading_root):
-    reference, results, _ = graded(assignment, grading_root)
-    per_cell = results["reference"]
-    assert per_cell, "no test cell was graded"
-    lost = {gid: sm for gid, sm in per_cell.items() if sm[0] != sm[1]}
-    assert not lost, f"the reference solution loses points: {_describe(lost)}"
+    run = graded(assignment, grading_root)
+    for grader, results in (("stock nbgrader", run.stock), ("the autograder", run.results)):
+        per_cell = results["reference"]
+        assert per_cell, f"{grader} graded no test cell"
+        lost = {gid: sm for gid, sm in per_cell.items() if sm[0] != sm[1]}
+        assert not lost, f"under {grader} the reference loses points: {_describe(lost)}"
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", _chapters())
 def test_blank_release_scores_zero(assignment, grading_root):
-    _, results, _ = graded(assignment, grading_root)
-    per_cell = results["blank"]
-    earned = {gid: sm for gid, sm in per_cell.items() if sm[0] != 0}
-    assert per_cell and not earned, f"the untouched release earns points: {_describe(earned)}"
+    run = graded(assignment, grading_root)
+    for grader, results in (("stock nbgrader", run.stock), ("the autograder", run.results)):
+        per_cell = results["blank"]
+        earned = {gid: sm for gid, sm in per_cell.items() if sm[0] != 0}
+        assert per_cell and not earned, (
+            f"under {grader} the blank release earns {_describe(earned)}"
+        )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", _chapters())
+def test_the_autograder_agrees_with_stock_nbgrader(assignment, grading_root):
+    run = graded(assignment, grading_root)
+    assert len(run.stock) > 2, "stock nbgrader graded no right answer"
+    differ = {
+        s: (run.stock[s], run.results.get(s))
+        for s in run.stock
+        if run.results.get(s) != run.stock[s]
+    }
+    assert not differ, f"per-cell scores differ from stock nbgrader's: {differ}"
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("answer", _cases(correct=False))
 def test_wrong_answer_loses_points_on_its_exercise_only(answer, grading_root):
-    _, results, raised = graded(answer.assignment, grading_root)
+    run = graded(answer.assignment, grading_root)
+    results, raised = run.results, run.outputs
     totals = by_exercise(results[answer.student])
     score, max_score = totals[answer.function]
     assert score < max_score, (
@@ -118,7 +158,8 @@ def test_wrong_answer_loses_points_on_its_exercise_only(answer, grading_root):
 def test_wrong_answer_message_names_its_misconception(answer, grading_root):
     keyword = answer.tags.get("hint")
     assert keyword, f"{answer.path.name}: its first line needs a [hint: word] its message names"
-    _, results, raised = graded(answer.assignment, grading_root)
+    run = graded(answer.assignment, grading_root)
+    results, raised = run.results, run.outputs
     failing = [
         gid
         for gid, (score, max_score) in results[answer.student].items()
@@ -144,13 +185,16 @@ def test_wrong_answer_message_names_its_misconception(answer, grading_root):
 @pytest.mark.slow
 @pytest.mark.parametrize("answer", _cases(correct=True))
 def test_right_answer_written_differently_scores_full(answer, grading_root):
-    _, results, raised = graded(answer.assignment, grading_root)
-    per_cell = results[answer.student]
-    lost = {gid: sm for gid, sm in per_cell.items() if sm[0] != sm[1]}
+    run = graded(answer.assignment, grading_root)
+    raised = run.outputs
     problems = {gid: out.problem for gid, out in raised[answer.student].items() if out.problem}
-    assert not lost, (
-        f"'{answer.misconception}' is correct but loses points: {_describe(lost)}; {problems}"
-    )
+    for grader, results in (("stock nbgrader", run.stock), ("the autograder", run.results)):
+        per_cell = results[answer.student]
+        lost = {gid: sm for gid, sm in per_cell.items() if sm[0] != sm[1]}
+        assert not lost, (
+            f"'{answer.misconception}' is correct but loses points under {grader}: "
+            f"{_describe(lost)}; {problems}"
+        )
     warns = answer.tags.get("warns")
     if warns:
         notes = [out.stdout for out in raised[answer.student].values() if "note:" in out.stdout]
@@ -173,13 +217,12 @@ def test_catalogue_has_three_wrong_answers_per_exercise(assignment):
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", _chapters())
 def test_feedback_of_the_catalogue_shows_no_hidden_test(assignment, grading_root):
-    """`python -m autograder feedback` on the stock-graded catalogue: no hidden line on any
+    """`python -m autograder feedback` on the graded catalogue: no hidden line on any
     page, and the message of every test that failed in its hidden part is there."""
-    from coursekit import autograder
     from test_feedback import hidden_failures, hidden_lines, message_shown, page_text
 
-    _, results, _ = graded(assignment, grading_root)
-    course = grading_root / assignment
+    run = graded(assignment, grading_root)
+    results, course = run.results, run.course
     autograder("feedback", assignment, cwd=course)
     secret = hidden_lines(assignment, course / "source")
     assert secret, f"{assignment} has no hidden test line to hide"
