@@ -70,3 +70,12 @@ def test_discard_grades_deletes_only_after_typed_confirmation(course_copy):
     assert yes.returncode == 0, yes.stdout
     assert not any((course_copy / name).exists() for name in CLASS_DATA)
     assert (Path(course_copy) / "Makefile").exists()
+
+
+def test_the_environment_runs_for_every_user():
+    """An unprivileged grader and students' servers run this venv: every folder on the way to
+    its interpreter, and the interpreter itself, must be open to others (not a home at 0700)."""
+    python = (ROOT / ".venv" / "bin" / "python").resolve()
+    closed = [p for p in [python, *python.parents] if not p.stat().st_mode & 0o001]
+    assert not closed, f"{python} is out of reach of other users: {closed} (o-x); make clean setup"
+    assert python.stat().st_mode & 0o004, f"{python} is not readable by other users"
