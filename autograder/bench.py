@@ -4,10 +4,11 @@ Builds a throwaway course with every chapter of source/ and at least --count sub
 the reference answers, the blank release and every answer of tests/answers/, taken in turn
 from each chapter and repeated under new student ids. One copy is graded by stock nbgrader
 (one `nbgrader autograde` per assignment, as an instructor runs it), an identical copy by
-the autograder (one run for all of them, in its sandbox where it can start), and a third
-by the autograder with the sandbox off; then every per-cell score must be the same.
+the autograder (one run for all of them, in its sandbox), a third by the autograder with
+the sandbox off, and, when run as root, a fourth by the autograder as an unprivileged user
+(the rootless sandbox); then every per-cell score must be the same.
 Prints seconds per notebook for each, the speed-up with the sandbox on and what the sandbox
-costs; exits 1 if any score differs.
+costs in each mode; exits 1 if any score differs.
 """
 
 import argparse
@@ -76,6 +77,21 @@ def timed(cmd, cwd):
     return time.perf_counter() - start, children_cpu() - cpu
 
 
+BENCH_USER = "autograder-bench"
+
+
+def as_user(course):
+    """The command prefix that runs as an unprivileged user owning `course` (root only)."""
+    if subprocess.run(["id", BENCH_USER], capture_output=True).returncode:
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", BENCH_USER],
+            check=True,
+        )
+    subprocess.run(["chown", "-R", f"{BENCH_USER}:", str(course)], check=True)
+    path = f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin"
+    return ["runuser", "-u", BENCH_USER, "--", "env", f"HOME={course}", f"PATH={path}"]
+
+
 def children_cpu():
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -126,10 +142,14 @@ def main(argv=None):
     p.add_argument("--keep", type=Path, help="build the courses here and keep them")
     args = p.parse_args(argv)
     root = args.keep or Path(tempfile.mkdtemp(prefix="autograder-bench-"))
+    root.chmod(0o755)  # the unprivileged user's course lies below it
     stock, fast, bare = root / "stock", root / "fast", root / "unsandboxed"
+    rootless = root / "rootless"
     made = build(stock, args.count)
     shutil.copytree(stock, fast)
     shutil.copytree(stock, bare)
+    if os.geteuid() == 0:
+        shutil.copytree(stock, rootless)
     with open(bare / "nbgrader_config.py", "a", encoding="utf-8") as f:
         f.write("\nc.Autograder.sandbox = 'off'\n")
     n = sum(made.values())
@@ -143,16 +163,27 @@ def main(argv=None):
     sandboxed = timed.stdout.strip().splitlines()[-1]
     print("python -m autograder grade, sandbox off ...", flush=True)
     t_bare, cpu_bare = timed([sys.executable, "-m", "autograder", "grade", *made, *workers], bare)
-    bad, differ, graded = compare(stock, fast, made)
-    print(f"{'':16} {'wall':>8} {'per notebook':>13} {'CPU per notebook':>17}")
-    for name, wall, cpu in (
+    rows = [
         ("stock nbgrader", t_stock, cpu_stock),
         ("autograder", t_fast, cpu_fast),
         ("  sandbox off", t_bare, cpu_bare),
-    ):
+    ]
+    bad, differ, graded = compare(stock, fast, made)
+    if rootless.exists():
+        print("python -m autograder grade, as an unprivileged user (rootless) ...", flush=True)
+        command = [*as_user(rootless), sys.executable, "-m", "autograder", "grade", *made]
+        t_user, cpu_user = timed([*command, *workers], rootless)
+        rows.append(("  rootless", t_user, cpu_user))
+        bad += compare(stock, rootless, made)[0]
+    print(f"{'':16} {'wall':>8} {'per notebook':>13} {'CPU per notebook':>17}")
+    for name, wall, cpu in rows:
         print(f"{name:16} {wall:7.1f}s {wall / n:12.3f}s {cpu / n:16.3f}s")
     print(f"speed-up:        {t_stock / t_fast:.1f}x  ({os.cpu_count()} cores; {sandboxed})")
     print(f"sandbox cost:    {t_fast / t_bare:.2f}x the wall time of the autograder without it")
+    if rootless.exists():
+        print(f"rootless cost:   {t_user / t_bare:.2f}x (sandboxed as an unprivileged user)")
+    else:
+        print("rootless cost:   not measured (run make bench as root to compare both modes)")
     print(f"kernel CPU (notebook code, the floor): {kernel_cpu(fast, made) / n:.3f}s per notebook")
     print(f"per-cell scores: {'identical' if not bad else f'{len(bad)} submissions DIFFER'}")
     same = graded - len(differ)

@@ -344,15 +344,18 @@ def prepare(kid, files, connection, limits):
     return home, uid
 
 
-def isolate(kid, home, limits):
+def isolate(kid, home, limits, ready):
     """Namespaces of its own; return in the child, which is pid 1 there. The parent, the
-    process the zygote knows, waits for it and ends as it ended: it never returns.
+    process the zygote knows, tells the zygote the child's pid on `ready`, waits for it and
+    ends as it ended: it never returns.
     """
     join_cgroups(kid, limits)
     _check(_libc().unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC), "unshare")
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     child = os.fork()
     if child:
+        os.write(ready, f"{child} ".encode())
+        os.close(ready)
         _stand_by(child)
     _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # a fork clears it
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)

@@ -38,6 +38,7 @@ import time
 from autograder import guard, sandbox
 
 PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
 # What a fresh ipykernel imports while it starts: loaded once here, not once per kernel.
 KERNEL_MODULES = [
     "ipykernel.kernelapp",
@@ -126,7 +127,7 @@ def kernel_main(request, ready, inherited=()):
         if confined:
             kid = request["id"]
             home, uid = sandbox.prepare(kid, request["files"], request["connection"], confined)
-            home = sandbox.isolate(kid, home, confined)  # from here: pid 1 of its namespaces
+            home = sandbox.isolate(kid, home, confined, ready)  # now pid 1 of its namespaces
             request["cwd"], request["log"] = home, os.path.join(home, ".kernel.log")
             env.update(HOME=home, TMPDIR=home, IPYTHONDIR=os.path.join(home, ".ipython"))
         _redirect_stdio(request.get("log") or os.devnull)
@@ -198,7 +199,11 @@ class Server:
         self.sel.register(stdin, selectors.EVENT_READ, self._requests)
         self.sel.register(wake_r, selectors.EVENT_READ, lambda: os.read(wake_r, 4096))
         self.deadlines, self.timed_out, self.pending = {}, set(), b""
-        self.kernels = {}  # pid: request id (in the sandbox: its folder and uid)
+        self.kernels = {}  # pid: None, or in the sandbox (request id, limits)
+        self.inner = {}  # in the sandbox: pid of the process forked first -> the kernel's pid
+        self.reaped = {}  # inner pid -> CPU seconds, when the zygote reaped it first
+        # A kernel killed with its parent is handed to the zygote, which reaps it for its CPU.
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1)
 
     def serve(self):
         while not self.stdin.closed:
@@ -239,12 +244,26 @@ class Server:
         self.kernels[pid] = (request["id"], request["sandbox"]) if request.get("sandbox") else None
         if request.get("deadline") is not None:
             self.deadlines[pid] = request["deadline"]
-        self.sel.register(ready_r, selectors.EVENT_READ, lambda: self._ready(ready_r, request, pid))
+        said = []
+        self.sel.register(
+            ready_r, selectors.EVENT_READ, lambda: self._ready(ready_r, request, pid, said)
+        )
 
-    def _ready(self, fd, request, pid):
-        """The kernel listens (or died trying: the pipe closed): the client may connect."""
+    def _ready(self, fd, request, pid, said):
+        """The kernel listens (or died trying: the pipe closed): the client may connect.
+
+        In the sandbox the process forked first writes the pid of the kernel it forked
+        (pid 1 of its namespace) before the kernel's "!".
+        """
+        chunk = os.read(fd, 64)
+        said.append(chunk)
+        if chunk and b"!" not in chunk:
+            return
         self.sel.unregister(fd)
         os.close(fd)
+        inner = b"".join(said).split(b"!")[0].split()
+        if inner:
+            self.inner[pid] = int(inner[0])
         self._send({"id": request["id"], "pid": pid})
 
     def _enforce_deadlines(self):
@@ -262,6 +281,11 @@ class Server:
                 return
             if pid == 0:
                 return
+            if pid not in self.kernels:  # a kernel that died with its parent, or an orphan
+                if pid in self.inner.values():
+                    self.reaped[pid] = usage.ru_utime + usage.ru_stime
+                continue
+            usage = self._with_inner(pid, status, usage)
             self.deadlines.pop(pid, None)
             confined = self.kernels.pop(pid, None)
             if confined is not None:  # what it left: its folder, its cgroups
@@ -273,8 +297,27 @@ class Server:
             timed_out = pid in self.timed_out
             self.timed_out.discard(pid)
             exitcode = os.waitstatus_to_exitcode(status)
-            cpu = round(usage.ru_utime + usage.ru_stime, 3)
+            cpu = round(usage, 3)
             self._send({"exited": pid, "status": exitcode, "timed_out": timed_out, "cpu": cpu})
+
+    def _with_inner(self, pid, status, usage):
+        """CPU seconds of the kernel `pid`: its own, and in the sandbox its inner process's,
+        which it reaped, or (killed together) the zygote reaps now."""
+        cpu = usage.ru_utime + usage.ru_stime
+        inner = self.inner.pop(pid, None)
+        if inner is None or not os.WIFSIGNALED(status):
+            return cpu + self.reaped.pop(inner, 0.0)
+        for _ in range(100):  # killed with its parent: it is dying, 1 s at most
+            if inner in self.reaped:
+                break
+            try:
+                done, _, inner_usage = os.wait4(inner, os.WNOHANG)
+            except ChildProcessError:
+                return cpu  # reaped by its parent: counted in `usage` already
+            if done:
+                return cpu + inner_usage.ru_utime + inner_usage.ru_stime
+            time.sleep(0.01)
+        return cpu + self.reaped.pop(inner, 0.0)
 
     def _send(self, message):
         self.stdout.write(json.dumps(message) + "\n")
