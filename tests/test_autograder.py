@@ -12,6 +12,7 @@ import csv
 import functools
 import html.parser
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -338,3 +339,33 @@ def test_grading_an_unreleased_assignment_says_what_to_do(tmp_path):
     run = autograder("grade", CH1, cwd=course, check=False)
     assert run.returncode == 2
     assert f"run `nbgrader generate_assignment {CH1}` first" in run.stderr
+
+
+@pytest.mark.slow  # runs nbgrader and the autograder as subprocesses
+def test_without_a_sandbox_grade_refuses_until_told_the_code_is_trusted(tmp_path):
+    """The sandbox is required: with no bubblewrap on PATH, grade runs nothing and says how
+    to fix it; --unsandboxed grades anyway and says so in its last line."""
+    course = chapter_course(tmp_path / "course")
+    submit(course, CH1, "reference", reference(CH1))
+    no_bwrap = dict(ENV, PATH=str(Path(sys.executable).parent))
+
+    def run(*args):
+        cmd = [sys.executable, "-m", "autograder", *args]
+        return subprocess.run(cmd, cwd=course, env=no_bwrap, capture_output=True, text=True)
+
+    doctor = run("doctor")
+    assert doctor.returncode == 1 and "apt-get install bubblewrap" in doctor.stdout
+    refused = run("grade", CH1)
+    assert refused.returncode == 2, refused.stderr
+    assert "bubblewrap is not installed" in refused.stderr and "--unsandboxed" in refused.stderr
+    assert not (course / "autograded").exists() and scores(course, CH1) == {}
+    trusted = run("grade", CH1, "--unsandboxed")
+    assert trusted.returncode == 0, trusted.stderr
+    assert (
+        trusted.stdout.strip()
+        .splitlines()[-1]
+        .endswith("Sandbox: OFF (student code ran with your permissions)")
+    )
+    assert "grading UNSANDBOXED" in trusted.stderr
+    here = autograder("doctor", cwd=course)
+    assert f"Sandbox: on ({'root' if os.geteuid() == 0 else 'rootless'} bubblewrap" in here.stdout
