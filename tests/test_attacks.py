@@ -2,7 +2,8 @@
 
 Every attack is a chapter 1 submission whose `make_param` answer cell holds the attack and
 no working answer, so that make_param's tests earn nothing honestly; the other answers are
-the reference. All of them, with an honest reference submission, are graded in ONE batch.
+the reference. All of them, with two honest reference submissions, are graded in ONE batch
+(per sandbox mode, below).
 For each the outcome asserted is the issue's: the submission is graded (the batch goes
 on), and either it is flagged for manual grading, or the tests the attack could reach
 score zero, never unearned points without a flag. Each attack also asserts the defence
@@ -14,16 +15,27 @@ module and grad_fn hooks, saved-tensor hooks. The attacks that hide in these con
 it at cell time here (chapter 1's tests backpropagate through nothing the student made), and
 are stopped the same way: by the scan before grading, by the guard when the cell ends.
 
-Attacks on the machine itself (fork bomb, memory bomb, disk filling, killing processes,
-reading or writing the course) only run in the sandbox: without it they are skipped, with
-the reason, and under CI the sandbox is required.
+The whole catalogue runs twice, the sandbox required both times (c.Autograder.sandbox =
+"require"): as root (a uid and cgroups per kernel), and as an unprivileged user, "rootless"
+(a user namespace per kernel). As root the test makes that user (USER) and hands it its own
+copy of the course; as anyone else it grades as itself and skips the root batch, saying why.
+Under CI neither is skipped, and each must say which sandbox it graded in. Attacks on the
+machine itself (fork bomb, memory bomb, disk filling, killing processes, reading the
+grader's environment or writing the course) thus only ever run in the sandbox. The
+grader's environment holds canary secrets (CANARIES) that no output may show, and a second
+honest submission (reference-2) must score in full beside the bombs.
 """
 
 import csv
 import hashlib
 import os
+import pwd
+import re
+import secrets
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -40,12 +52,14 @@ from coursekit import (
     reference_answers,
     scores,
     submit,
+    venv_env,
 )
 
 from autograder import ledger, sandbox
 
 CH1 = "01_requires_grad"
 LIMITS = """
+c.Autograder.sandbox = "require"
 c.Autograder.cell_timeout = 6
 c.Autograder.notebook_timeout = 25
 c.Autograder.output_mb = 4
@@ -55,15 +69,33 @@ c.Autograder.work_mb = 128
 """
 SANDBOX = sandbox.probe()
 STUB = "\ndef make_param(values):\n    raise NotImplementedError()\n"
+MODES = ["root", "rootless"]
+USER = "autograder-attack"  # the unprivileged instructor of the rootless batch (as root)
+HONEST = ["reference", "reference-2"]  # graded in the same batch as the attacks
+FULL = {"make_param": 2, "blitz_grad": 2, "graph_leaves": 2}
+# In the environment of `grade`, in both modes: no output of a submission may show them.
+CANARIES = {
+    "AUTOGRADER_TEST_SECRET_TOKEN": f"canary-token-{secrets.token_hex(12)}",
+    "PGPASSWORD": f"canary-pg-{secrets.token_hex(12)}",
+    "COURSE_CANARY": f"canary-plain-{secrets.token_hex(12)}",  # not secret-named: not allowed
+}
+# What an attack prints of the pids it sees: pid 1 of its namespace, it sees only its own.
+PIDS = "import os\nprint('PIDS', sorted(int(p) for p in os.listdir('/proc') if p.isdigit()), flush=True)\n"
+MAX_PID = 40
 
 
 @dataclass(frozen=True)
 class Attack:
     name: str
     code: str  # the make_param cell; {course} and {port} are filled in
-    expect: str  # "guard", "flag", "zero", "died", "output", "timeout", "blocked"
+    # "guard", "flag", "zero", "died", "output", "timeout", "blocked", "linked",
+    # "survived" (it could reach nothing beyond its own namespace), "env" (no canary shows)
+    expect: str
     confined: bool = False  # dangerous to the machine: only in the sandbox
     scan: str = ""  # text of the static scan's flag, where the scan must see the attack
+    shows: str = ""  # what its outputs must show: the defence that stopped it, at work
+    links: tuple = ()  # (name, target) of symbolic links put in its submission folder
+    problem: str = ""  # what the grader's record must name as the submission's problem
 
 
 ATTACKS = [
@@ -118,10 +150,16 @@ ATTACKS = [
     Attack("sigint-ignoring-loop", "import signal\ndef make_param(values):\n    signal.signal(signal.SIGINT, signal.SIG_IGN)\n    while True:\n        pass", "timeout"),
     Attack("sleep-past-limit", "import time\ndef make_param(values):\n    time.sleep(3600)", "timeout"),
     Attack("output-flood", "def make_param(values):\n    while True:\n        print('x' * 100_000)", "output"),
-    Attack("fork-bomb", "import os, time\ndef make_param(values):\n    while True:\n        try:\n            os.fork()\n        except OSError:\n            time.sleep(60)", "timeout", confined=True),
-    Attack("memory-bomb", "blocks = []\nwhile True:\n    blocks.append(b'x' * (64 << 20))", "zero", confined=True),
+    Attack("fork-bomb", "import os, time\ndef make_param(values):\n    while True:\n        try:\n            os.fork()\n        except OSError as err:\n            print(err, flush=True)\n            time.sleep(60)", "timeout", confined=True, shows="Errno 11"),
+    Attack("memory-bomb", "blocks = []\nwhile True:\n    blocks.append(b'x' * (64 << 20))", "zero", confined=True, shows="MemoryError"),
     Attack("disk-fill", "import os\ndef make_param(values):\n    with open('fill', 'wb') as f:\n        while True:\n            f.write(os.urandom(1 << 20))", "zero", confined=True),
     Attack("kill-everything", "import os, signal\nos.kill(-1, signal.SIGKILL)", "zero", confined=True),
+    Attack("kill-parent", PIDS + "import time\nfor name in ('JPY_PARENT_PID', 'AUTOGRADER_PARENT_PID'):\n    try:\n        os.kill(int(os.environ[name]), 9)\n    except (KeyError, ValueError, OSError) as err:\n        print(name, repr(err))\nprint('ppid', os.getppid(), flush=True)\ntime.sleep(0.5)\nos.kill(os.getppid(), 9)", "survived", confined=True, shows="ppid 0"),
+    Attack("kill-visible-pids", PIDS + "for pid in os.listdir('/proc'):\n    if pid.isdigit() and int(pid) != os.getpid():\n        try:\n            os.kill(int(pid), 9)\n        except OSError as err:\n            print(pid, err)", "survived", confined=True),
+    Attack("killpg-own-group", PIDS + "import time\ntime.sleep(0.5)\nos.killpg(0, 9)", "survived", confined=True),
+    Attack("kill-pids-1-to-200", PIDS + "for pid in range(1, 201):\n    try:\n        os.kill(pid, 9)\n    except OSError:\n        pass", "survived", confined=True),
+    Attack("sigkill-self-in-test", "import os, resource, signal, time\ndef make_param(values):\n    os.kill(os.getpid(), signal.SIGKILL)  # pid 1 of its namespace ignores it: then the CPU limit\n    used = int(time.process_time()) + 1\n    resource.setrlimit(resource.RLIMIT_CPU, (used, used))\n    while True:\n        pass", "died", confined=True, problem="kernel killed by SIG"),
+    Attack("stdio-closed-loop", "import os\ndef make_param(values):\n    for fd in (0, 1, 2):\n        os.close(fd)\n    while True:\n        pass", "timeout"),
     # Reading and writing what a submission must not see.
     Attack("read-hidden-tests", "print(open('{course}/source/01_requires_grad/requires_grad.ipynb').read())", "blocked", confined=True),
     Attack("read-gradebook", "print(open('{course}/gradebook.db', 'rb').read(100))", "blocked", confined=True),
@@ -131,6 +169,10 @@ ATTACKS = [
     Attack("write-source", "open('{course}/source/01_requires_grad/requires_grad.ipynb', 'w').write('{}')", "blocked", confined=True),
     Attack("other-kernel-files", "import glob, os\nfor d in glob.glob('/sandbox/*'):\n    if d != os.getcwd():\n        print(os.listdir(d))", "blocked", confined=True),
     Attack("network", "import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=3).sendall(b'leak')", "blocked", confined=True),
+    Attack("grader-environment", PIDS + "import json\nseen = {'env': dict(os.environ)}\nfor pid in os.listdir('/proc'):\n    for part in ('environ', 'cmdline'):\n        try:\n            seen[f'{pid}/{part}'] = open(f'/proc/{pid}/{part}', 'rb').read().decode(errors='replace')\n        except OSError as err:\n            seen[f'{pid}/{part}'] = repr(err)\nprint(json.dumps(seen))", "env", confined=True),
+    # Links in the submission folder to what it must not see, opened by their relative name.
+    Attack("link-to-source", "for name in ('solution.ipynb', 'source/01_requires_grad/requires_grad.ipynb'):\n    try:\n        print(open(name).read())\n    except OSError as err:\n        print(name, err)", "linked", links=(("solution.ipynb", "{course}/source/01_requires_grad/requires_grad.ipynb"), ("source", "{course}/source")), shows="No such file"),
+    Attack("link-to-gradebook", "try:\n    print(open('gradebook.db', 'rb').read(100))\nexcept OSError as err:\n    print(err)", "linked", links=(("gradebook.db", "{course}/gradebook.db"),), shows="No such file"),
 ]  # fmt: skip
 # What the outputs would show had a read succeeded.
 SECRETS = [
@@ -142,31 +184,97 @@ SECRETS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def batch():
-    """Grade every runnable attack and the reference in one batch; what came out."""
+@pytest.fixture(scope="module", params=MODES)
+def batch(request):
+    """Grade every attack and the honest submissions in one batch, in one mode; what came out."""
+    mode = request.param
+    prefix = grader(mode)
     # Outside /tmp, which the sandbox replaces anyway: where an instructor keeps a course.
-    home = Path(tempfile.mkdtemp(prefix=".attack-course-", dir=ROOT))
-    course = make_course(home / "course", [CH1])
-    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as f:
-        f.write(LIMITS)
-    generate_release(course, CH1)
+    home = Path(tempfile.mkdtemp(prefix=f".attack-course-{mode}-", dir=ROOT))
     listener = Listener()
-    ref = reference_answers(CH1)
-    submit(course, CH1, "reference", ref)
-    for attack in runnable():
-        code = attack.code.replace("{course}", str(course)).replace("{port}", str(listener.port))
-        code += "" if "def make_param" in code else STUB
-        submit(course, CH1, attack.name, ref | {"make_param": code})
-    guarded = {p: digest(p) for p in course.glob("source/*/*")}
-    run = autograder("grade", CH1, cwd=course)
-    listener.close()
-    yield course, run, ledger.latest(course, CH1), guarded, listener
-    shutil.rmtree(home)
+    try:
+        course = make_course(home / "course", [CH1])
+        with open(course / "nbgrader_config.py", "a", encoding="utf-8") as f:
+            f.write(LIMITS)
+        generate_release(course, CH1)
+        ref = reference_answers(CH1)
+        for student in HONEST:
+            submit(course, CH1, student, ref)
+        for attack in runnable():
+            code = attack.code.replace("{course}", str(course)).replace(
+                "{port}", str(listener.port)
+            )
+            code += "" if "def make_param" in code else STUB
+            submit(course, CH1, attack.name, ref | {"make_param": code})
+            for name, target in attack.links:
+                folder = course / "submitted" / attack.name / CH1
+                os.symlink(target.replace("{course}", str(course)), folder / name)
+        guarded = {p: digest(p) for p in course.glob("source/*/*")}
+        if prefix:
+            hand_over(home, USER)
+        run = grade(course, home, prefix)
+        listener.close()
+        if run.returncode and "the sandbox cannot start" in run.stderr:
+            unavailable(f"{mode}: {run.stderr.strip().splitlines()[-1]}")
+        yield mode, course, run, ledger.latest(course, CH1), guarded, listener
+    finally:
+        listener.close()
+        shutil.rmtree(home)
+
+
+def unavailable(reason):
+    """Skip a batch this machine cannot grade; under CI, where none may be skipped, fail."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must grade the attacks in both sandbox modes: {reason}")
+    pytest.skip(reason)
+
+
+def grader(mode):
+    """The command prefix that grades as this mode's instructor ([]: as the test itself)."""
+    if os.geteuid() != 0:  # a developer: rootless is who they are, root is out of reach
+        if mode == "root":
+            unavailable("the root sandbox mode needs the tests to run as root")
+        return []
+    if mode == "root":
+        return []
+    try:
+        pwd.getpwnam(USER)
+    except KeyError:
+        command = ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin"]
+        subprocess.run([*command, USER], check=True, capture_output=True, timeout=60)
+    # The user must reach its course (made under ROOT) and run the environment's Python.
+    for folder in {*ROOT.parents, ROOT, *Path(sys.executable).parents}:
+        if not os.stat(folder).st_mode & 0o001:
+            unavailable(f"{USER} cannot traverse {folder} (o+x): no rootless batch there")
+    return ["runuser", "-u", USER, "--"]
+
+
+def hand_over(home, user):
+    """chown -R, links included (never what they point at): the course is the user's."""
+    entry = pwd.getpwnam(user)
+    for folder, dirs, names in os.walk(home):
+        for name in [folder, *(os.path.join(folder, n) for n in dirs + names)]:
+            os.lchown(name, entry.pw_uid, entry.pw_gid)
+
+
+def grade(course, home, prefix):
+    """`python -m autograder grade` of the batch, its environment holding the canaries."""
+    command = [sys.executable, "-m", "autograder", "grade", CH1]
+    if prefix:
+        path = f"{Path(sys.executable).parent}:/usr/bin:/bin"  # nbgrader runs alembic from PATH
+        command = [*prefix, "env", f"HOME={home}", f"PATH={path}", *command]
+    env = dict(venv_env(), **CANARIES)
+    if prefix:  # the canaries must reach the grader for the attack on them to mean anything
+        shown = subprocess.run(
+            [*prefix, "env"], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert all(f"{k}={v}" in shown.stdout for k, v in CANARIES.items()), shown
+    return subprocess.run(command, cwd=course, env=env, capture_output=True, text=True, timeout=900)
 
 
 def runnable():
-    return [a for a in ATTACKS if SANDBOX is None or not a.confined]
+    """Every attack: a batch only runs sandboxed (required), or is skipped (fails under CI)."""
+    return ATTACKS
 
 
 def digest(path):
@@ -205,12 +313,23 @@ def outputs(course, student):
     texts = []
     for cell in nb.cells:
         for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            texts += [out.get("text", ""), out.get("evalue", ""), str(out.get("data", ""))]
+            texts += [out.get("text", ""), out.get("ename", ""), out.get("evalue", "")]
+            texts.append(str(out.get("data", "")))
     return "\n".join(texts)
 
 
 def exercise_scores(course, student):
     return {ex: s for ex, (s, _) in by_exercise(scores(course, CH1)[student]).items()}
+
+
+def seen_pids(text):
+    """The pids an attack printed (PIDS) that it saw in /proc; None if it printed none."""
+    found = re.search(r"PIDS \[([0-9, ]*)\]", text)
+    return None if found is None else [int(p) for p in found[1].split(",") if p.strip()]
+
+
+def everyone():
+    return sorted([*HONEST, *(a.name for a in runnable())])
 
 
 def test_catalogue_is_large_enough():
@@ -225,16 +344,16 @@ def test_sandbox_is_there_under_ci():
 @pytest.mark.slow
 @pytest.mark.xdist_group("attacks")
 def test_the_batch_goes_on_and_honest_work_is_graded_normally(batch):
-    course, run, records, guarded, listener = batch
-    assert run.returncode == 0
-    assert sorted(records) == sorted(["reference", *(a.name for a in runnable())])
-    assert records["reference"]["flags"] == [] and records["reference"]["problems"] == []
-    assert exercise_scores(course, "reference") == {
-        "make_param": 2,
-        "blitz_grad": 2,
-        "graph_leaves": 2,
-    }
-    assert ("Sandbox: on" in run.stdout) == (SANDBOX is None), run.stdout
+    mode, course, run, records, guarded, listener = batch
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert sorted(records) == everyone()
+    for student in HONEST:
+        assert records[student]["flags"] == [] and records[student]["problems"] == []
+        assert records[student]["status"] == "graded"
+        assert exercise_scores(course, student) == FULL, student
+    # The sandbox was required: the batch says in which mode it graded.
+    last = run.stdout.strip().splitlines()[-1]
+    assert f"Sandbox: on ({mode} bubblewrap;" in last, run.stdout
 
 
 @pytest.mark.slow
@@ -243,7 +362,7 @@ def test_flagged_work_is_in_front_of_the_instructor(batch):
     """The summary, the report, the CSV and formgrader's gradebook all name the flagged."""
     from nbgrader.api import Gradebook
 
-    course, run, records, _, _ = batch
+    _, course, run, records, _, _ = batch
     flagged = sorted(s for s, r in records.items() if r["flags"])
     assert "torch-allclose" in flagged and "reference" not in flagged
     assert f"{len(flagged)} FLAGGED for manual grading" in run.stdout
@@ -264,32 +383,50 @@ def test_flagged_work_is_in_front_of_the_instructor(batch):
 @pytest.mark.xdist_group("attacks")
 @pytest.mark.parametrize("attack", ATTACKS, ids=lambda a: a.name)
 def test_attack(batch, attack):
-    if attack.confined and SANDBOX is not None:
-        pytest.skip(f"never run unconfined, and the sandbox cannot start here: {SANDBOX}")
-    course, run, records, guarded, listener = batch
+    mode, course, run, records, guarded, listener = batch
+    assert f"Sandbox: on ({mode} bubblewrap;" in run.stdout, run.stdout + run.stderr
     record = records[attack.name]
     assert record["status"] == "graded", record
     flags, problems = " ".join(record["flags"]), " ".join(record["problems"])
     scores = exercise_scores(course, attack.name)
+    text = outputs(course, attack.name)
     if attack.scan:
         assert attack.scan in flags, record
+    if attack.shows:
+        assert attack.shows in text, (record, text[:2000])
     if attack.expect == "guard":
         assert "tampering detected" in flags, record
         assert scores == {"make_param": 0, "blitz_grad": 0, "graph_leaves": 0}
     elif attack.expect == "flag":
         assert flags, record
-    elif attack.expect == "died":
+    elif attack.expect == "died":  # in the test call: the test cell is stopped, never passed
         assert "kernel" in problems and scores["make_param"] == 0, record
+        assert "(in cell test_make_param" in problems, record
+        assert attack.problem in problems, record
     elif attack.expect == "timeout":
         assert "timeout" in problems and scores["make_param"] == 0, record
     elif attack.expect == "output":
         assert "output over 4 MB" in problems and scores["make_param"] == 0, record
-    elif attack.expect == "blocked":
-        text = outputs(course, attack.name)
+    elif attack.expect in ("blocked", "linked", "env"):
         assert not any(secret in text for secret in SECRETS), text[:2000]
         assert all(digest(path) == before for path, before in guarded.items())
         assert (course / "gradebook.db").read_bytes()[:15] == b"SQLite format 3"
         assert listener.reached == []
+    if attack.expect == "linked":  # flagged, and never copied into the kernel's folder
+        assert "is a link to" in flags, record
+        assert len(attack.links) == flags.count("is a link to"), record
+    if attack.expect == "env":  # it read its own environment, and nothing of the grader's
+        assert "PATH" in text and "JPY_PARENT_PID" in text, text[:2000]
+        leaked = [name for name, value in CANARIES.items() if value in text]
+        assert leaked == [], (leaked, text[:4000])
+    if attack.expect in ("survived", "env"):  # pid 1 of its namespace: it sees only its own
+        pids = seen_pids(text)
+        assert pids and 1 in pids and max(pids) <= MAX_PID, (pids, text[:2000])
+    if attack.expect == "survived" or attack.confined:  # the batch went on, all of it
+        assert sorted(records) == everyone()
+        assert all(r["status"] == "graded" for r in records.values()), records
+        for student in HONEST:
+            assert exercise_scores(course, student) == FULL, (student, records[student])
     # The issue's rule, made strict: make_param has no working answer, so it never scores.
     assert scores["make_param"] == 0, (scores, record)
 
