@@ -42,7 +42,7 @@ def collect(app, settings, zip_path, assignment, pattern=None):
             if danger:
                 refused.append((info.filename, danger))
                 continue
-            if info.is_dir():
+            if info.is_dir() or macos_metadata(info.filename):
                 continue
             found = identify(info.filename, regex, notebooks, students)
             if isinstance(found, str):
@@ -79,6 +79,16 @@ def unsafe(info):
     if ".." in re.split(r"[/\\]", name):
         return "has '..'"
     return None
+
+
+def macos_metadata(name):
+    """What macOS's zip adds beside every file (__MACOSX/, ._name): no student's work."""
+    parts = re.split(r"[/\\]", name)
+    return "__MACOSX" in parts or parts[-1].startswith("._")
+
+
+def plural(count, word, words=None):
+    return f"{count} {word if count == 1 else words or word + 's'}"
 
 
 def destination(coursedir, assignment, student, notebook):
@@ -145,16 +155,19 @@ def unreadable(data):
 
 def report(chosen, problems, refused, assignment):
     students = {student for student, _ in chosen}
-    print(f"{assignment}: {len(chosen)} notebooks of {len(students)} students into submitted/")
+    print(
+        f"{assignment}: {plural(len(chosen), 'notebook')} of {plural(len(students), 'student')} "
+        "into submitted/"
+    )
     if refused:
         print(
-            f"REFUSED {len(refused)} unsafe entries (nothing was written for them; check where "
-            "this zip came from before you trust it):"
+            f"REFUSED {plural(len(refused), 'unsafe entry', 'unsafe entries')} (nothing was "
+            "written for them; check where this zip came from before you trust it):"
         )
         for name, reason in refused:
             print(f"  {shown(name)}: {reason}")
     if problems:
-        print(f"{len(problems)} files not imported:")
+        print(f"{plural(len(problems), 'file')} not imported:")
         for name, reason in problems:
             print(f"  {shown(name)}: {reason}")
 

@@ -107,6 +107,17 @@ def test_a_name_with_a_newline_cannot_forge_a_report_line(course, tmp_path, caps
     run_collect(course, {"x\n  doejane_1_2_requires_grad.ipynb: imported": b"."}, tmp_path)
     lines = capsys.readouterr().out.splitlines()
     assert lines[1:] == [
-        "1 files not imported:",
+        "1 file not imported:",
         "  'x\\n  doejane_1_2_requires_grad.ipynb: imported': not a notebook (.ipynb)",
     ]
+
+
+def test_macos_metadata_is_ignored_and_counts_read_right(course, tmp_path, capsys):
+    entries = {
+        "doejane_1_2_requires_grad.ipynb": NOTEBOOK,
+        "__MACOSX/._doejane_1_2_requires_grad.ipynb": b"\x00\x05\x16\x07",
+        "sub/._ann_3_4_requires_grad.ipynb": b"\x00\x05\x16\x07",
+    }
+    imported, problems, refused = run_collect(course, entries, tmp_path)
+    assert imported == [("doejane", "requires_grad")] and problems == [] and refused == []
+    assert capsys.readouterr().out == f"{A1}: 1 notebook of 1 student into submitted/\n"
