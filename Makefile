@@ -28,7 +28,7 @@ CLASS_DATA := gradebook.db submitted autograded feedback downloaded reports
 setup: $(STAMP) system-deps
 
 # The venv is rebuilt whenever the pins change; torch==2.13.0 comes from this machine's disk.
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml lab/overrides.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -c 'import sys; sys.exit(0)' || { echo "$(VENV) does not run; make clean, then make setup"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -38,6 +38,9 @@ $(STAMP): requirements.txt pyproject.toml
 	  $(BIN)/jupyter server extension enable --sys-prefix nbgrader.server_extensions.$$ext >/dev/null 2>&1 || exit 1; \
 	done
 	$(BIN)/jupyter labextension enable @jupyter/nbgrader >/dev/null
+	# The course's JupyterLab defaults: no "official Jupyter news?" prompt, no update checks.
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp lab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(STAMP)
 
 lab: $(STAMP) system-deps

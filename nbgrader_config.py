@@ -32,7 +32,12 @@ c.Autograder.workers = 0
 # Modules the pre-warmed kernel imports besides those the notebooks import themselves:
 # torch.optim and torch.func import torch._dynamo (800 modules, 0.6 s) on first use.
 c.Autograder.preload = ["torch._dynamo"]
-# LMS download file names for `collect`: the student id, then the notebook name.
-c.Autograder.collect_pattern = (
-    r"(?P<student_id>[^_/]+)_(?:late_)?(?:\d+_)*(?P<notebook>[^/]+?)(?:-\d+)?\.ipynb"
-)
+# LMS download file names (Canvas: doejane_12345_67890_requires_grad-1.ipynb): the student
+# id, then the notebook name. `python -m autograder collect` and stock `nbgrader zip_collect`
+# (which matches the whole path and calls the notebook file_id) both read them.
+LMS_FILE = r"(?P<student_id>[^_/]+)_(?:late_)?(?:\d+_)*(?P<notebook>[^/]+?)(?:-\d+)?\.ipynb"
+c.Autograder.collect_pattern = LMS_FILE
+c.FileNameCollectorPlugin.named_regexp = r"(?:.*/)?" + LMS_FILE.replace("notebook", "file_id") + "$"
+# Every submission runs in the bubblewrap sandbox, and grading refuses where it cannot start
+# (`python -m autograder doctor` says why and how to fix it). For trusted code only:
+# `grade --unsandboxed`, or c.Autograder.sandbox = "off".

@@ -1,5 +1,6 @@
 """No make target deletes an instructor's grades or submissions without asking."""
 
+import json
 import re
 import shutil
 import subprocess
@@ -79,3 +80,11 @@ def test_the_environment_runs_for_every_user():
     closed = [p for p in [python, *python.parents] if not p.stat().st_mode & 0o001]
     assert not closed, f"{python} is out of reach of other users: {closed} (o-x); make clean setup"
     assert python.stat().st_mode & 0o004, f"{python} is not readable by other users"
+
+
+def test_students_lab_asks_no_news_question():
+    """JupyterLab's first start asks to fetch "official Jupyter news": the course says never."""
+    installed = ROOT / ".venv" / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    settings = json.loads(installed.read_text(encoding="utf-8"))
+    assert settings == json.loads((ROOT / "lab" / "overrides.json").read_text(encoding="utf-8"))
+    assert settings["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
