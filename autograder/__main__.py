@@ -78,12 +78,11 @@ def doctor(course):
 
 
 def run(args):
-    if not Path(args.course).is_dir():
-        raise UsageError(
-            f"no course directory {args.course}: run in the course root or pass --course"
-        )
     if args.command == "doctor":
         return doctor(args.course)
+    from autograder.config import check_course
+
+    check_course(args.course)
     if args.command == "grade":
         if args.workers is not None and args.workers < 1:
             raise UsageError("--workers must be at least 1")

@@ -18,9 +18,9 @@ import zipfile
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook
 
-from autograder.config import UsageError
+from autograder.config import UsageError, find_assignment
 
 
 def collect(app, settings, zip_path, assignment, pattern=None):
@@ -112,13 +112,7 @@ def destination(coursedir, assignment, student, notebook):
 def course_facts(coursedir, assignment):
     """(the assignment's notebook names, the gradebook's student ids)."""
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
-        try:
-            notebooks = [nb.name for nb in gb.find_assignment(assignment).notebooks]
-        except MissingEntry:
-            raise UsageError(
-                f"{assignment} is not in the gradebook: run `nbgrader generate_assignment "
-                f"{assignment}` first"
-            ) from None
+        notebooks = [nb.name for nb in find_assignment(gb, coursedir, assignment).notebooks]
         return notebooks, {s.id for s in gb.students}
 
 

@@ -1,7 +1,9 @@
 """The course, as nbgrader configures it, and the autograder's own settings (c.Autograder)."""
 
+import difflib
 import logging
 import os
+from pathlib import Path
 
 from traitlets import CaselessStrEnum, Float, Integer, List, Unicode
 from traitlets.config import LoggingConfigurable
@@ -81,6 +83,41 @@ class Autograder(LoggingConfigurable):
 
     def worker_count(self):
         return self.workers or len(os.sched_getaffinity(0))
+
+
+def find_assignment(gb, coursedir, assignment):
+    """The gradebook's assignment, or a UsageError that says what the instructor meant."""
+    from nbgrader.api import MissingEntry
+
+    try:
+        return gb.find_assignment(assignment)
+    except MissingEntry:
+        pass
+    source = Path(coursedir.root, coursedir.source_directory)
+    if (source / assignment).is_dir():
+        raise UsageError(
+            f"{assignment} is not in the gradebook ({coursedir.db_url}): run "
+            f"`nbgrader generate_assignment {assignment}` first"
+        )
+    known = {a.name for a in gb.assignments}
+    known |= {p.name for p in source.iterdir() if p.is_dir()} if source.is_dir() else set()
+    close = difflib.get_close_matches(assignment, sorted(known), n=1)
+    listed = ", ".join(sorted(known)) or "none"
+    raise UsageError(
+        f"no assignment {assignment!r} in this course (it has: {listed})"
+        + (f"; did you mean {close[0]}?" if close else "")
+    )
+
+
+def check_course(course):
+    """A course root holds nbgrader_config.py: refuse anywhere else, before creating anything."""
+    if not Path(course).is_dir():
+        raise UsageError(f"no course directory {course}: run in the course root or pass --course")
+    if not Path(course, "nbgrader_config.py").is_file():
+        raise UsageError(
+            f"{os.path.abspath(course)} has no nbgrader_config.py, so it is no nbgrader course: "
+            "run in the course root (where nbgrader_config.py is) or pass --course DIR"
+        )
 
 
 def load(course):

@@ -27,7 +27,7 @@ from pathlib import Path
 import nbformat
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor, Preprocessor
 from nbgrader import utils
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook
 from nbgrader.converters import GenerateFeedback
 from nbgrader.converters.base import NbGraderException
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
@@ -35,7 +35,7 @@ from traitlets import Bool, Integer, List, Unicode
 from traitlets.config import Config
 
 from autograder import ledger
-from autograder.config import UsageError, log_to
+from autograder.config import UsageError, find_assignment, log_to
 from autograder.report import exercise_of, stderr_zero
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -335,10 +335,7 @@ def feedback(app, assignment, students=(), force=False):
     """Write the feedback pages; print one line per student; 1 if any failed, else 0."""
     coursedir = app.coursedir
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
-        try:
-            gb.find_assignment(assignment)
-        except MissingEntry:
-            raise UsageError(f"{assignment} is not in the gradebook ({coursedir.db_url})") from None
+        find_assignment(gb, coursedir, assignment)
     coursedir.assignment_id, coursedir.notebook_id, coursedir.student_id = assignment, "*", "*"
     log = Path(coursedir.root, ledger.DIR, "feedback.log")
     log_to(app, log)

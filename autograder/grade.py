@@ -38,7 +38,7 @@ from pathlib import Path
 import nbformat
 from nbclient.exceptions import CellTimeoutError
 from nbconvert.preprocessors import ClearMetadataPreprocessor
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook
 from nbgrader.converters import Autograde
 from nbgrader.converters.base import NbGraderException
 from nbgrader.preprocessors import Execute, IgnorePattern, LimitOutput
@@ -46,7 +46,7 @@ from nbgrader.utils import rmtree
 from sqlalchemy.exc import SAWarning
 
 from autograder import guard, intake, ledger, sandbox, scan
-from autograder.config import UsageError, log_to
+from autograder.config import UsageError, find_assignment, log_to
 from autograder.kernel import Forking, ended, forking
 from autograder.progress import Progress, summary
 from autograder.zygote import imported_modules, start
@@ -118,13 +118,7 @@ class Batch(Autograde):
 
     def _check_assignment(self):
         with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
-            try:
-                gb.find_assignment(self.assignment)
-            except MissingEntry:
-                raise UsageError(
-                    f"{self.assignment} is not in the gradebook ({self.coursedir.db_url}): "
-                    f"run `nbgrader generate_assignment {self.assignment}` first"
-                ) from None
+            find_assignment(gb, self.coursedir, self.assignment)
 
     def _student_of(self, src):
         regexp = self.coursedir.format_path(

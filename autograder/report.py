@@ -23,11 +23,11 @@ import re
 
 import nbformat
 from matplotlib.figure import Figure
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook
 from nbgrader.utils import determine_grade, is_grade, is_solution
 
 from autograder import ledger
-from autograder.config import UsageError
+from autograder.config import UsageError, find_assignment
 
 TOP_FAILURES = 12
 STDERR_LIMIT = 4000  # characters of stderr text a message quotes
@@ -63,10 +63,8 @@ def scores(coursedir, assignment):
     """([{student, total, max, exercise: score...}], {exercise: max}) from the gradebook."""
     rows, exercises = [], {}
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
-        try:
-            submissions = gb.assignment_submissions(assignment)
-        except MissingEntry:
-            raise UsageError(f"{assignment} is not in the gradebook") from None
+        find_assignment(gb, coursedir, assignment)
+        submissions = gb.assignment_submissions(assignment)
         for sub in sorted(submissions, key=lambda s: s.student.id):
             row = {"student": sub.student.id, "total": sub.score, "max": sub.max_score}
             for nb in sub.notebooks:

@@ -93,5 +93,48 @@ def test_usage_errors_exit_2_with_a_hint(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["grade"])
     assert exit_.value.code == 2
+    capsys.readouterr()
+    (tmp_path / "nbgrader_config.py").write_text("")
     assert main(["--course", str(tmp_path), "grade", "a1", "--workers", "0"]) == 2
-    assert "--workers" in capsys.readouterr().err
+    assert "--workers must be at least 1" in capsys.readouterr().err
+
+
+class FakeGradebook:
+    """What find_assignment reads of a gradebook: the released assignments."""
+
+    def __init__(self, *names):
+        self.assignments = [type("Assignment", (), {"name": n})() for n in names]
+
+    def find_assignment(self, name):
+        from nbgrader.api import MissingEntry
+
+        for a in self.assignments:
+            if a.name == name:
+                return a
+        raise MissingEntry()
+
+
+def test_a_misspelt_assignment_lists_the_course_and_the_closest(tmp_path):
+    from types import SimpleNamespace
+
+    from autograder.config import UsageError, find_assignment
+
+    (tmp_path / "source" / "03_data_edits").mkdir(parents=True)
+    coursedir = SimpleNamespace(root=str(tmp_path), source_directory="source", db_url="sqlite://")
+    gb = FakeGradebook("01_requires_grad", "02_backward")
+    assert find_assignment(gb, coursedir, "02_backward").name == "02_backward"
+    with pytest.raises(UsageError) as typo:
+        find_assignment(gb, coursedir, "01_require_grad")
+    assert str(typo.value) == (
+        "no assignment '01_require_grad' in this course (it has: 01_requires_grad, 02_backward, "
+        "03_data_edits); did you mean 01_requires_grad?"
+    )
+    with pytest.raises(UsageError, match="run `nbgrader generate_assignment 03_data_edits` first"):
+        find_assignment(gb, coursedir, "03_data_edits")
+
+
+@pytest.mark.parametrize("command", [["grade", "01_requires_grad"], ["report", "x"]])
+def test_a_folder_that_is_no_course_is_refused_and_left_as_it_was(tmp_path, capsys, command):
+    assert main([*command, "--course", str(tmp_path)]) == 2
+    assert "has no nbgrader_config.py, so it is no nbgrader course" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
