@@ -370,7 +370,7 @@ def test_bad_input_is_a_usage_error(course):
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         gb.update_or_create_assignment("99_ungraded")
     for args, says in [
-        (["00_nowhere"], "00_nowhere is not in the gradebook"),
+        (["00_nowhere"], "no assignment '00_nowhere' in this course (it has: "),
         (["99_ungraded"], "nothing of 99_ungraded is graded yet"),
         ([CHAPTER, "--student=nobody"], f"no autograded submission of {CHAPTER} for nobody"),
         ([], "the following arguments are required: assignment"),
