@@ -60,18 +60,23 @@ def report(app, assignment, out=None):
 
 
 def scores(coursedir, assignment):
-    """([{student, total, max, exercise: score...}], {exercise: max}) from the gradebook."""
+    """([{student, total, max, pending, exercise: score...}], {exercise: max}) from the
+    gradebook. pending: {exercise: points} still to be graded by hand (as formgrader shows
+    them: no score yet, not a zero)."""
     rows, exercises = [], {}
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
         find_assignment(gb, coursedir, assignment)
         submissions = gb.assignment_submissions(assignment)
         for sub in sorted(submissions, key=lambda s: s.student.id):
             row = {"student": sub.student.id, "total": sub.score, "max": sub.max_score}
+            row["pending"] = {}
             for nb in sub.notebooks:
                 for grade in nb.grades:
                     name = exercise_of(grade.name)
                     row[name] = row.get(name, 0.0) + grade.score
                     exercises[name] = exercises.get(name, 0.0) + grade.max_score
+                    if grade.auto_score is None and grade.manual_score is None:
+                        row["pending"][name] = row["pending"].get(name, 0.0) + grade.max_score
             rows.append(row)
     per_student = len(rows) or 1
     return rows, {name: total / per_student for name, total in exercises.items()}
@@ -157,7 +162,8 @@ def first_line(text):
 
 
 def write_csv(path, rows, exercises, records, found):
-    head = ["student", "total", "max", *exercises, "status", "flags", "problems", "stderr"]
+    head = ["student", "total", "max", *exercises, "status", "pending", "flags", "problems"]
+    head.append("stderr")
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(head)
@@ -169,8 +175,9 @@ def write_csv(path, rows, exercises, records, found):
                     row["student"],
                     f"{row['total']:g}",
                     f"{row['max']:g}",
-                    *(f"{row.get(name, 0):g}" for name in exercises),
+                    *(shown_score(row, name) for name in exercises),
                     record.get("status", "nbgrader"),
+                    f"{sum(row['pending'].values()):g}" if row["pending"] else "",
                     "; ".join(record.get("flags", [])),
                     "; ".join(record.get("problems", [])),
                     "; ".join(f"{gid} scored 0 for stderr: {first_line(t)}" for gid, t in stderr),
@@ -178,15 +185,39 @@ def write_csv(path, rows, exercises, records, found):
             )
 
 
+def shown_score(row, name):
+    """An exercise's score, or "pending" where it waits for a person and has no score yet."""
+    if name in row["pending"] and not row.get(name):
+        return "pending"
+    return f"{row.get(name, 0):g}"
+
+
+def summary_line(rows):
+    n, top = len(rows), rows[0]["max"]
+    waiting = [r for r in rows if r["pending"]]
+    if not waiting:
+        return (
+            f"{n} students graded; mean {sum(r['total'] for r in rows) / n:.2f} of {top:g} points."
+        )
+    points = max(sum(r["pending"].values()) for r in waiting)
+    done = [r for r in rows if not r["pending"]]
+    mean = f"mean {sum(r['total'] for r in done) / len(done):.2f} of {top:g}" if done else ""
+    auto = sum(r["total"] for r in waiting) / len(waiting)
+    return (
+        f"{n} students graded. Manual grading pending for {len(waiting)} of them (up to "
+        f"{points:g} of {top:g} points each, not yet zero or full): {auto:.2f} points on "
+        f"average so far" + (f"; the {len(done)} graded in full: {mean}." if done else ".")
+    )
+
+
 def page(assignment, rows, exercises, failures, records):
     esc = html.escape
     n = len(rows)
-    mean = sum(r["total"] for r in rows) / n
     parts = [
         f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(assignment)}</title>",
         f"<style>{STYLE}</style></head><body>",
         f"<h1>{esc(assignment)}: class report</h1>",
-        f"<p>{n} students graded; mean {mean:.2f} of {rows[0]['max']:g} points.</p>",
+        f"<p>{esc(summary_line(rows))}</p>",
         "<h2>Total scores</h2>",
         image(total_plot(rows)),
         "<h2>Score distribution per exercise</h2>",
@@ -225,12 +256,19 @@ def students_table(records, key, title, intro=""):
 
 
 def total_plot(rows):
-    fig = Figure(figsize=(6, 2.8))
+    fig = Figure(figsize=(6, 2.8), layout="constrained")  # room for the axis labels
     ax = fig.add_subplot()
     ax.hist([r["total"] for r in rows], bins=20, range=(0, rows[0]["max"] or 1), color="#4c72b0")
-    ax.set_xlabel("total score")
+    ax.set_xlabel(
+        "total score (manual grading pending counts 0)" if pending(rows) else "total score"
+    )
     ax.set_ylabel("students")
+    ax.yaxis.get_major_locator().set_params(integer=True)
     return fig
+
+
+def pending(rows):
+    return any(r["pending"] for r in rows)
 
 
 def exercise_plot(rows, exercises):
@@ -239,8 +277,9 @@ def exercise_plot(rows, exercises):
     fig = Figure(figsize=(3.2 * cols, 2.4 * lines), layout="constrained")
     for i, (name, top) in enumerate(exercises.items()):
         ax = fig.add_subplot(lines, cols, i + 1)
-        counts = collections.Counter(r.get(name, 0.0) for r in rows)
-        ax.bar([f"{s:g}" for s in sorted(counts)], [counts[s] for s in sorted(counts)])
+        counts = collections.Counter(shown_score(r, name) for r in rows)
+        order = sorted(counts, key=lambda s: (s == "pending", float(s) if s != "pending" else 0))
+        ax.bar(order, [counts[s] for s in order])
         ax.set_title(f"{name} (of {top:g})", fontsize=9)
         ax.set_xlabel("score", fontsize=8)
         ax.set_ylabel("students", fontsize=8)

@@ -117,18 +117,32 @@ def test_report_shows_scores_and_the_failing_tests(tmp_path):
     wrong = [a for a in answers(CH1) if not a.correct]
     submit_catalogue(course, CH1, wrong[::3])
     submit(course, CH1, "blank", {})
+    submit(course, CH1, "explained", reference(CH1))
+    explained = course / "submitted" / "explained" / CH1 / "requires_grad.ipynb"
+    nb = nbformat.read(explained, as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "explain_leaves":
+            cell.source = "Tensors made directly, not computed: backward fills their .grad."
+    nbformat.write(nb, explained)
     autograder("grade", CH1, cwd=course)
     out = autograder("report", CH1, cwd=course).stdout.split()
     assert out == [str(course / "reports" / f"{CH1}.html"), str(course / "reports" / f"{CH1}.csv")]
     with open(out[1], encoding="utf-8") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
     per_cell = scores(course, CH1)
-    assert set(rows) == set(per_cell) == {"reference", "blank", *(a.student for a in wrong[::3])}
+    students = {"reference", "blank", "explained", *(a.student for a in wrong[::3])}
+    assert set(rows) == set(per_cell) == students
     for student, cells in per_cell.items():
         assert float(rows[student]["total"]) == sum(s for s, _ in cells.values())
     assert rows["blank"]["make_param"] == "0" and rows["reference"]["make_param"] == "2"
+    # An explanation written waits for a person: pending, as formgrader shows it, not a zero
+    # (nbgrader itself gives 0 to one left as released).
+    assert rows["explained"]["explain_leaves"] == "pending" and rows["explained"]["pending"] == "1"
+    assert rows["blank"]["explain_leaves"] == "0" and rows["blank"]["pending"] == ""
+    text = Path(out[0]).read_text(encoding="utf-8")
+    assert "Manual grading pending for 1 of them (up to 1 of 7 points each" in text
     page = Page()
-    page.feed(Path(out[0]).read_text(encoding="utf-8"))
+    page.feed(text)
     assert len(page.images) == 2
     for src in page.images:
         assert base64.b64decode(src.removeprefix("data:image/png;base64,"))[:4] == b"\x89PNG"
