@@ -383,3 +383,18 @@ def test_without_a_sandbox_grade_refuses_until_told_the_code_is_trusted(tmp_path
     assert "grading UNSANDBOXED" in trusted.stderr
     here = autograder("doctor", cwd=course)
     assert f"Sandbox: on ({'root' if os.geteuid() == 0 else 'rootless'} bubblewrap" in here.stdout
+
+
+@pytest.mark.slow  # runs stock nbgrader as a subprocess
+def test_stock_zip_collect_takes_an_lms_download(tmp_path):
+    """nbgrader_config.py's LMS_FILE lets stock `nbgrader zip_collect` file the notebooks."""
+    course = chapter_course(tmp_path / "course")
+    archive = course / "downloaded" / CH1 / "archive"
+    archive.mkdir(parents=True)
+    good = notebook_path(CH1, course / "release").read_bytes()
+    with zipfile.ZipFile(archive / "lms.zip", "w") as zf:
+        zf.writestr("doejane_12345_67890_requires_grad-1.ipynb", good)
+        zf.writestr("ann_late_5_6_requires_grad.ipynb", good)
+    nbgrader("zip_collect", CH1, cwd=course)
+    got = sorted(p.relative_to(course).as_posix() for p in course.glob("submitted/**/*.ipynb"))
+    assert got == [f"submitted/{s}/{CH1}/requires_grad.ipynb" for s in ("ann", "doejane")]
