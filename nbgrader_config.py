@@ -16,6 +16,17 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
+# Before nbgrader compares each test cell with the gradebook's: a test cell left as released
+# gets its hidden tests back in silence, so nbgrader warns only for cells really edited.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "autograder.preprocessors.RestoreHiddenTests",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # Grading: a course notebook runs in seconds; these bound a runaway submission.
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True

@@ -13,6 +13,7 @@ import functools
 import html.parser
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -398,3 +399,35 @@ def test_stock_zip_collect_takes_an_lms_download(tmp_path):
     nbgrader("zip_collect", CH1, cwd=course)
     got = sorted(p.relative_to(course).as_posix() for p in course.glob("submitted/**/*.ipynb"))
     assert got == [f"submitted/{s}/{CH1}/requires_grad.ipynb" for s in ("ann", "doejane")]
+
+
+@pytest.mark.slow  # runs stock nbgrader and the autograder as subprocesses
+def test_untouched_test_cells_are_graded_in_silence_with_their_hidden_tests(tmp_path):
+    """nbgrader warns "checksum has changed" for every test cell whose hidden tests the
+    release left out (nbgrader #1961); the course restores them first, so only a cell the
+    student really edited is reported, and every test cell runs whole."""
+    course = chapter_course(tmp_path / "course")
+    submit(course, CH1, "reference", reference(CH1))
+    submit(course, CH1, "edited", reference(CH1))
+    edited = course / "submitted" / "edited" / CH1 / "requires_grad.ipynb"
+    nb = nbformat.read(edited, as_version=4)
+    cell = next(
+        c for c in nb.cells if c.metadata.get("nbgrader", {}).get("locked") and "check(" in c.source
+    )
+    cell.source += "\n# a student's line"
+    nbformat.write(nb, edited)
+    run = nbgrader("autograde", CH1, cwd=course)
+    warned = re.findall(r"Attribute 'checksum' for cell (\S+) has changed", run.stdout + run.stderr)
+    assert warned == [cell.metadata.nbgrader["grade_id"]], warned
+    source = nbformat.read(notebook_path(CH1), as_version=4)
+    hidden = {
+        c.metadata.nbgrader["grade_id"] for c in source.cells if "BEGIN HIDDEN TESTS" in c.source
+    }
+    for student in ("reference", "edited"):
+        graded = nbformat.read(notebook_path(CH1, course / "autograded" / student), as_version=4)
+        whole = {
+            c.metadata.nbgrader["grade_id"]
+            for c in graded.cells
+            if "BEGIN HIDDEN TESTS" in c.source
+        }
+        assert hidden and whole == hidden, f"{student}: hidden tests missing from {hidden - whole}"
