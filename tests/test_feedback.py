@@ -9,7 +9,6 @@ are generic over chapters: tests/test_graders.py runs them on every chapter's ca
 
 import csv
 import hashlib
-import html.parser
 import os
 import re
 import shutil
@@ -17,121 +16,33 @@ import shutil
 import nbformat
 import pytest
 from coursekit import (
-    SOURCE,
-    answers,
+    DELIMITERS,
+    Text,
     assignments,
     autograder,
     by_exercise,
     exercise_of,
     generate_release,
+    graded_test_cells,
+    hidden_failures,
+    hidden_lines,
     make_course,
+    message_shown,
     nbgrader,
     notebook_path,
-    reference_answer,
+    page_text,
     reference_answers,
+    regions,
     scores,
-    solution_cells,
     submit,
 )
-from nbgrader.preprocessors import ClearHiddenTests
 from nbgrader.utils import notebook_hash
 
 CHAPTER = assignments()[0]
-DELIMITERS = ClearHiddenTests().begin_test_delimeter, ClearHiddenTests().end_test_delimeter
 NOTE = "hidden tests ran here"
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 STDERR = "debugging: this answer was called"
 COMMENT = "Well argued; name the leaf explicitly next time."
 PROBE, PROBE_WHAT = "hidden_probe", "the planted hidden probe"
-
-
-def regions(source):
-    """(visible lines, hidden lines) of a cell's source, by nbgrader's hidden-test delimiters."""
-    begin, end = DELIMITERS
-    shown, hidden, inside = [], [], False
-    for line in source.split("\n"):
-        inside = inside or begin in line
-        (hidden if inside else shown).append(line)
-        inside = inside and end not in line
-    return shown, hidden
-
-
-def graded_test_cells(nb):
-    """The autograder test cells of a notebook."""
-    grading = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
-    return [c for c in grading if c.cell_type == "code" and not c.metadata.nbgrader.get("solution")]
-
-
-def hidden_lines(assignment, root=SOURCE):
-    """The source notebook's hidden-test lines that a student sees nowhere else.
-
-    A hidden line that the lessons, the visible tests or an answer also hold is no secret.
-    """
-    nb = nbformat.read(notebook_path(assignment, root), as_version=4)
-    seen = [regions(c.source)[0] for c in nb.cells]
-    seen.append([reference_answer(c) for c in solution_cells(nb).values()])
-    seen.append([a.source() for a in answers(assignment)])
-    visible = "\n".join("\n".join(part) for part in seen)
-    hidden = {ln.strip() for c in nb.cells for ln in regions(c.source)[1]}
-    return sorted(ln for ln in hidden if ln and ln not in visible)
-
-
-def hidden_failures(path):
-    """[(grade_id, message)] of the test cells of an autograded notebook that failed in their
-    hidden tests (a frame of the cell, whose header names its line, is on a hidden line)."""
-    found = []
-    for cell in graded_test_cells(nbformat.read(path, as_version=4)):
-        hidden = hidden_line_numbers(cell.source)
-        for out in cell.outputs:
-            if out.output_type != "error":
-                continue
-            frames = [ANSI.sub("", entry) for entry in out.traceback]
-            header = rf"Cell In\[{cell.execution_count}\], line (\d+)"
-            lines = {int(m.group(1)) for f in frames if (m := re.search(header, f))}
-            if lines & hidden:
-                found.append((cell.metadata.nbgrader["grade_id"], out.evalue))
-    return found
-
-
-def hidden_line_numbers(source):
-    begin, end = DELIMITERS
-    numbers, inside = set(), False
-    for number, line in enumerate(source.split("\n"), 1):
-        inside = inside or begin in line
-        if inside:
-            numbers.add(number)
-        inside = inside and end not in line
-    return numbers
-
-
-class Text(html.parser.HTMLParser):
-    """The text a reader sees on a page (scripts and styles left out)."""
-
-    def __init__(self, page):
-        super().__init__()
-        self.parts, self.skipping = [], 0
-        self.feed(page)
-
-    def handle_starttag(self, tag, attrs):
-        self.skipping += tag in ("script", "style")
-
-    def handle_endtag(self, tag):
-        self.skipping -= tag in ("script", "style")
-
-    def handle_data(self, data):
-        if not self.skipping:
-            self.parts.append(data)
-
-    def __str__(self):
-        return "".join(self.parts)
-
-
-def page_text(path):
-    return str(Text(path.read_text(encoding="utf-8")))
-
-
-def message_shown(message, text):
-    return all(line.strip() in text for line in message.splitlines())
 
 
 def score_table(path):

@@ -28,9 +28,13 @@ from coursekit import (
     cell_outputs,
     exercise_of,
     generate_release,
+    hidden_failures,
+    hidden_lines,
     make_course,
+    message_shown,
     nbgrader,
     notebook_path,
+    page_text,
     reference_answers,
     scores,
     solution_cells,
@@ -219,8 +223,6 @@ def test_catalogue_has_three_wrong_answers_per_exercise(assignment):
 def test_feedback_of_the_catalogue_shows_no_hidden_test(assignment, grading_root):
     """`python -m autograder feedback` on the graded catalogue: no hidden line on any
     page, and the message of every test that failed in its hidden part is there."""
-    from test_feedback import hidden_failures, hidden_lines, message_shown, page_text
-
     run = graded(assignment, grading_root)
     results, course = run.results, run.course
     autograder("feedback", assignment, cwd=course)
