@@ -23,7 +23,7 @@ SYSTEM_PACKAGES := chromium chromium-driver bubblewrap
 CLASS_DATA := gradebook.db submitted autograded feedback downloaded reports
 
 .PHONY: setup lab test test-fast check-format format release nbval refresh-outputs system-deps bench clean \
-	discard-grades
+	discard-grades student-copy
 
 setup: $(STAMP) system-deps
 
@@ -94,6 +94,17 @@ nbval: $(STAMP)
 # Takes about 6 minutes, mostly stock nbgrader; `make bench BENCH_ARGS="--count 100"`.
 bench: $(STAMP)
 	$(BIN)/python -m autograder.bench $(BENCH_ARGS)
+
+# What a course may publish to its students: the committed release, the helpers and the set-up,
+# never source/ (every solution and hidden test) or tests/ (the answer catalogue).
+STUDENT_FILES := release course lab Makefile README.md requirements.txt pyproject.toml \
+	nbgrader_config.py autograder .gitignore
+student-copy:
+	@if [ -z "$(DEST)" ]; then echo "usage: make student-copy DEST=FOLDER (a new folder)"; exit 2; fi
+	@if [ -e "$(DEST)" ]; then echo "$(DEST) exists: give a folder that does not"; exit 2; fi
+	mkdir -p "$(DEST)"
+	git archive HEAD -- $(STUDENT_FILES) | tar -x -C "$(DEST)"
+	@echo "$(DEST): the committed release/ and what make lab needs; no source/, no tests/"
 
 # Build outputs only: the virtual environment and caches. Grades and submissions stay.
 clean:

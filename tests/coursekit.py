@@ -272,6 +272,8 @@ def hidden_lines(assignment, root=SOURCE):
     seen.append([a.source() for a in answers(assignment)])
     visible = "\n".join("\n".join(part) for part in seen)
     hidden = {ln.strip() for c in nb.cells for ln in regions(c.source)[1]}
+    markers = [ln for ln in hidden if any(d in ln for d in DELIMITERS)]  # in docs: no secret
+    hidden -= set(markers)
     return sorted(ln for ln in hidden if ln not in visible and not SYNTAX_ONLY.fullmatch(ln))
 
 

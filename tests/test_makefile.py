@@ -88,3 +88,39 @@ def test_students_lab_asks_no_news_question():
     settings = json.loads(installed.read_text(encoding="utf-8"))
     assert settings == json.loads((ROOT / "lab" / "overrides.json").read_text(encoding="utf-8"))
     assert settings["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+
+
+def test_the_student_copy_holds_no_solution_and_no_hidden_test(tmp_path):
+    """source/ holds every solution and hidden test, tests/answers/ the catalogue: neither may
+    reach students. The copy's notebooks are the release's (test_release checks them)."""
+    from coursekit import assignments, hidden_lines
+
+    dest = tmp_path / "students"
+    made = subprocess.run(
+        ["make", "student-copy", f"DEST={dest}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert not (dest / "source").exists() and not (dest / "tests").exists()
+    assert (dest / "Makefile").is_file() and (dest / "course" / "checks.py").is_file()
+    notebooks = sorted(p.relative_to(dest) for p in dest.rglob("*.ipynb"))
+    assert notebooks == sorted(p.relative_to(ROOT) for p in (ROOT / "release").rglob("*.ipynb"))
+    for path in notebooks:
+        assert (dest / path).read_bytes() == (ROOT / path).read_bytes(), f"{path} differs"
+    lines = set().union(*(stripped_lines(p) for p in dest.rglob("*") if p.is_file()))
+    shown = set().union(*(stripped_lines(ROOT / p) for p in notebooks))  # lessons of any chapter
+    hidden = {ln for a in assignments() for ln in hidden_lines(a) if len(ln) >= 20} - shown
+    assert hidden and not hidden & lines, f"hidden test lines are out: {hidden & lines}"
+    again = subprocess.run(["make", "student-copy", f"DEST={dest}"], cwd=ROOT, capture_output=True)
+    assert again.returncode == 2, "an existing folder must never be written over"
+
+
+def stripped_lines(path):
+    """A file's lines, stripped; a notebook's are its cells' sources (JSON escapes undone)."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if path.suffix == ".ipynb":
+        text = "\n".join("".join(c["source"]) for c in json.loads(text)["cells"])
+    return {line.strip() for line in text.splitlines()}
