@@ -185,7 +185,8 @@ PROBE = """
 import os, sys, numpy, torch, course
 print(sys.argv[0].endswith("ipykernel_launcher.py"), os.getcwd())
 print(hasattr(course, "left_over"))
-print(sys.path, sorted(os.environ))
+print(sys.path)
+print(" ".join(sorted(os.environ)))
 print(numpy.random.randint(1 << 30), torch.initial_seed())
 course.left_over = True
 """
@@ -193,11 +194,13 @@ course.left_over = True
 
 @heavy
 def test_each_kernel_is_fresh_and_starts_like_stock(tmp_path):
-    """Two forked kernels share nothing; each sees what a stock kernel sees."""
+    """Two forked kernels share nothing; each sees what a stock kernel sees, but of the
+    grader's environment only its allow-list (and one torch thread each)."""
     from nbclient import NotebookClient
 
     from autograder.kernel import ForkExecute, ended
-    from autograder.zygote import Zygote
+    from autograder.sandbox import clean_env
+    from autograder.zygote import ONE_THREAD, Zygote
 
     def probe(run):
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PROBE)])
@@ -217,7 +220,10 @@ def test_each_kernel_is_fresh_and_starts_like_stock(tmp_path):
     stock = probe(lambda nb, res: NotebookClient(nb, resources=res).execute())
     assert stock[:2] == [f"True {tmp_path}", "False"]
     assert forked[0][:3] == forked[1][:3] == stock[:3]
-    seeds = zip(forked[0][3].split(), forked[1][3].split(), strict=True)
+    stock_env = set(stock[3].split())  # the grader's environment and what the kernel adds
+    kept = set(clean_env(dict.fromkeys(stock_env, ""))) | (stock_env - set(os.environ))
+    assert set(forked[0][3].split()) == set(forked[1][3].split()) == kept | set(ONE_THREAD)
+    seeds = zip(forked[0][4].split(), forked[1][4].split(), strict=True)
     assert all(a != b for a, b in seeds), "forked kernels share a random state"
 
 
