@@ -42,6 +42,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 
 from autograder import seccomp
 from autograder.config import UsageError
@@ -289,6 +290,7 @@ def cgroup_kinds():
 def make_cgroups(kinds, name):
     """{kind: host folder} of a new cgroup per kind for one batch; {} where one fails."""
     made = {}
+    sweep_cgroups(kinds)
     try:
         for kind in kinds:
             path = f"{CGROUP_ROOT}/{name}" if kind == "v2" else f"{CGROUP_ROOT}/{kind}/{name}"
@@ -303,6 +305,20 @@ def make_cgroups(kinds, name):
     return made
 
 
+def sweep_cgroups(kinds):
+    """Remove the cgroups of batches whose grader is gone (killed, so it could not)."""
+    for kind in kinds:
+        base = CGROUP_ROOT if kind == "v2" else f"{CGROUP_ROOT}/{kind}"
+        for name in os.listdir(base) if os.path.isdir(base) else []:
+            pid = name.removeprefix("autograder-")
+            if (
+                name.startswith("autograder-")
+                and pid.isdigit()
+                and not os.path.exists(f"/proc/{pid}")
+            ):
+                remove_cgroups({kind: f"{base}/{name}"})
+
+
 def remove_cgroups(made):
     for path in made.values():
         for child in sorted(os.listdir(path)) if os.path.isdir(path) else []:
@@ -311,11 +327,16 @@ def remove_cgroups(made):
         _rmdir(path)
 
 
-def _rmdir(path):
-    try:
-        os.rmdir(path)
-    except OSError:  # still populated: the kernel (2 s at most) or already gone
-        return
+def _rmdir(path, tries=40):
+    """Remove an empty cgroup; its last processes may take a moment to go (EBUSY)."""
+    for _ in range(tries):
+        try:
+            os.rmdir(path)
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.05)
 
 
 def _write(path, text):
@@ -415,7 +436,7 @@ def join_cgroups(kid, limits):
 
 def remove_kernel_cgroups(kid, limits):
     for kind in limits.get("cgroups") or ():
-        _rmdir(f"{CGROUPS}/{kind}/k{kid}")
+        _rmdir(f"{CGROUPS}/{kind}/k{kid}", tries=1)  # empty: its pid namespace ended first
 
 
 def limit(limits):

@@ -1,5 +1,6 @@
 """The sandbox's choices without starting it: what it shows, when it refuses, what it says."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,19 @@ def test_links_are_never_read_through(tmp_path):
         "course": str(ROOT / "source"),
     }
     assert sorted(sandbox.read_files(tmp_path, 1 << 20)) == ["data.csv"]
+
+
+def test_cgroups_of_a_killed_grader_are_swept(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox, "CGROUP_ROOT", str(tmp_path))
+    gone, alive = (
+        tmp_path / "pids" / "autograder-999999999",
+        tmp_path / "pids" / f"autograder-{os.getpid()}",
+    )
+    for folder in (gone / "k1", alive / "k1", tmp_path / "pids" / "user.slice"):
+        folder.mkdir(parents=True)
+    sandbox.sweep_cgroups(["pids"])
+    assert (
+        not gone.exists()
+        and (alive / "k1").exists()
+        and (tmp_path / "pids" / "user.slice").exists()
+    )
