@@ -22,7 +22,8 @@ def parser():
     g = sub.add_parser(
         "grade", parents=[course], help="autograde submitted/<student>/ASSIGNMENT in parallel"
     )
-    g.add_argument("assignment", nargs="+", help="one or more assignments")
+    g.add_argument("assignment", nargs="*", help="one or more assignments")
+    g.add_argument("--all", action="store_true", help="every released assignment, in one run")
     g.add_argument("--student", action="append", default=[], help="only this student (repeat)")
     g.add_argument("--workers", type=int, help="notebooks at once (default: one per core)")
     g.add_argument("--force", action="store_true", help="regrade what is already graded")
@@ -77,6 +78,17 @@ def doctor(course):
     return 0
 
 
+def released(coursedir):
+    """The assignments of the gradebook, for grade --all."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        names = sorted(a.name for a in gb.assignments)
+    if not names:
+        raise UsageError("no assignment is released yet: run `nbgrader generate_assignment ID`")
+    return names
+
+
 def run(args):
     if args.command == "doctor":
         return doctor(args.course)
@@ -86,14 +98,15 @@ def run(args):
     if args.command == "grade":
         if args.workers is not None and args.workers < 1:
             raise UsageError("--workers must be at least 1")
+        if bool(args.assignment) == args.all:
+            raise UsageError("name the assignments to grade, or pass --all (not both)")
         # The zygote imports torch & co. while this process imports nbgrader: it starts on
         # what the usual source/ layout imports; grade() adds what the configured one does.
         from autograder import zygote as zygotes
         from autograder.config import settings_of
 
-        notebooks = [
-            nb for a in args.assignment for nb in Path(args.course, "source", a).glob("*.ipynb")
-        ]
+        source = Path(args.course, "source")
+        notebooks = [nb for a in args.assignment or ["*"] for nb in source.glob(f"{a}/*.ipynb")]
         modules = zygotes.imported_modules(notebooks)
         settings = settings_of(args.course)
         if args.unsandboxed:
@@ -104,7 +117,8 @@ def run(args):
             from autograder.grade import grade
 
             app, settings = load(args.course)
-            grade(app, settings, args.assignment, args.student, args.workers, args.force, zygote)
+            assignments = args.assignment or released(app.coursedir)
+            grade(app, settings, assignments, args.student, args.workers, args.force, zygote)
         finally:
             zygote.close(kill=True)
         return

@@ -161,6 +161,9 @@ def main(argv=None):
     print("python -m autograder grade ...", flush=True)
     t_fast, cpu_fast = timed([sys.executable, "-m", "autograder", "grade", *made, *workers], fast)
     sandboxed = timed.stdout.strip().splitlines()[-1]
+    # The same call again, with everything graded already: what one grade call costs before it
+    # grades anything (imports, the zygote's warm-up, the gradebook, the plan).
+    t_startup, _ = timed([sys.executable, "-m", "autograder", "grade", *made], fast)
     print("python -m autograder grade, sandbox off ...", flush=True)
     t_bare, cpu_bare = timed([sys.executable, "-m", "autograder", "grade", *made, *workers], bare)
     rows = [
@@ -184,6 +187,7 @@ def main(argv=None):
         print(f"rootless cost:   {t_user / t_bare:.2f}x (sandboxed as an unprivileged user)")
     else:
         print("rootless cost:   not measured (run make bench as root to compare both modes)")
+    print(f"start-up:        {t_startup:.2f}s per grade call (run again, nothing left to grade)")
     print(f"kernel CPU (notebook code, the floor): {kernel_cpu(fast, made) / n:.3f}s per notebook")
     print(f"per-cell scores: {'identical' if not bad else f'{len(bad)} submissions DIFFER'}")
     same = graded - len(differ)

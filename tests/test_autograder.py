@@ -89,7 +89,7 @@ def test_same_grades_and_notebooks_as_stock_nbgrader(tmp_path):
     fast = Path(shutil.copytree(stock, tmp_path / "fast"))
     for a in assignments():
         nbgrader("autograde", a, cwd=stock)
-    table = autograder("grade", *assignments(), cwd=fast).stdout.splitlines()
+    table = autograder("grade", "--all", cwd=fast).stdout.splitlines()  # every chapter, one run
 
     for a in assignments():
         want = scores(stock, a)

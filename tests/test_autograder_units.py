@@ -91,12 +91,15 @@ def test_usage_errors_exit_2_with_a_hint(tmp_path, capsys):
     assert main(["--course", str(tmp_path / "nowhere"), "grade", "a1"]) == 2
     assert "no course directory" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exit_:
-        main(["grade"])
+        main(["collect"])
     assert exit_.value.code == 2
     capsys.readouterr()
     (tmp_path / "nbgrader_config.py").write_text("")
     assert main(["--course", str(tmp_path), "grade", "a1", "--workers", "0"]) == 2
     assert "--workers must be at least 1" in capsys.readouterr().err
+    for both_or_neither in (["grade"], ["grade", "a1", "--all"]):
+        assert main(["--course", str(tmp_path), *both_or_neither]) == 2
+        assert "name the assignments to grade, or pass --all" in capsys.readouterr().err
 
 
 class FakeGradebook:
