@@ -1,5 +1,7 @@
 """nbgrader configuration of the course: stock nbgrader and `python -m autograder` read it."""
 
+from autograder.config import LMS_PATTERN
+
 c = get_config()  # noqa: F821  (injected by traitlets)
 
 c.CourseDirectory.course_id = "autograd-by-doing"
@@ -46,9 +48,10 @@ c.Autograder.preload = ["torch._dynamo"]
 # LMS download file names (Canvas: doejane_12345_67890_requires_grad-1.ipynb): the student
 # id, then the notebook name. `python -m autograder collect` and stock `nbgrader zip_collect`
 # (which matches the whole path and calls the notebook file_id) both read them.
-LMS_FILE = r"(?P<student_id>[^_/]+)_(?:late_)?(?:\d+_)*(?P<notebook>[^/]+?)(?:-\d+)?\.ipynb"
-c.Autograder.collect_pattern = LMS_FILE
-c.FileNameCollectorPlugin.named_regexp = r"(?:.*/)?" + LMS_FILE.replace("notebook", "file_id") + "$"
+# c.Autograder.collect_pattern defaults to LMS_PATTERN; to change it, set both here.
+c.FileNameCollectorPlugin.named_regexp = (
+    r"(?:.*/)?" + LMS_PATTERN.replace("(?P<notebook>", "(?P<file_id>") + "$"
+)
 # Every submission runs in the bubblewrap sandbox, and grading refuses where it cannot start
 # (`python -m autograder doctor` says why and how to fix it). For trusted code only:
 # `grade --unsandboxed`, or c.Autograder.sandbox = "off".

@@ -69,11 +69,7 @@ def doctor(course):
     if reason is not None:
         print(f"No sandbox can start here: {reason}")
         return 1
-    print(
-        sandbox.describe(
-            dict(settings.limits(), mode=sandbox.mode(), cgroups=sandbox.cgroup_kinds())
-        )
-    )
+    print(sandbox.describe(sandbox.limits_of(settings)))
     print(f"c.Autograder.sandbox = {settings.sandbox!r}")
     return 0
 

@@ -77,21 +77,6 @@ def timed(cmd, cwd):
     return time.perf_counter() - start, children_cpu() - cpu
 
 
-BENCH_USER = "autograder-bench"
-
-
-def as_user(course):
-    """The command prefix that runs as an unprivileged user owning `course` (root only)."""
-    if subprocess.run(["id", BENCH_USER], capture_output=True).returncode:
-        subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", BENCH_USER],
-            check=True,
-        )
-    subprocess.run(["chown", "-R", f"{BENCH_USER}:", str(course)], check=True)
-    path = f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin"
-    return ["runuser", "-u", BENCH_USER, "--", "env", f"HOME={course}", f"PATH={path}"]
-
-
 def children_cpu():
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -174,7 +159,8 @@ def main(argv=None):
     bad, differ, graded = compare(stock, fast, made)
     if rootless.exists():
         print("python -m autograder grade, as an unprivileged user (rootless) ...", flush=True)
-        command = [*as_user(rootless), sys.executable, "-m", "autograder", "grade", *made]
+        prefix = coursekit.as_user("autograder-bench", rootless)
+        command = [*prefix, sys.executable, "-m", "autograder", "grade", *made]
         t_user, cpu_user = timed([*command, *workers], rootless)
         rows.append(("  rootless", t_user, cpu_user))
         bad += compare(stock, rootless, made)[0]

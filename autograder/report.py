@@ -163,7 +163,7 @@ def first_line(text):
 
 def write_csv(path, rows, exercises, records, found):
     head = ["student", "total", "max", *exercises, "status", "pending", "flags", "problems"]
-    head.append("stderr")
+    head += ["stderr"]
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(head)
@@ -194,20 +194,15 @@ def shown_score(row, name):
 
 def summary_line(rows):
     n, top = len(rows), rows[0]["max"]
+    line = f"{n} students graded; mean {sum(r['total'] for r in rows) / n:.2f} of {top:g} points."
     waiting = [r for r in rows if r["pending"]]
-    if not waiting:
-        return (
-            f"{n} students graded; mean {sum(r['total'] for r in rows) / n:.2f} of {top:g} points."
+    if waiting:
+        points = max(sum(r["pending"].values()) for r in waiting)
+        line += (
+            f" Manual grading pending for {len(waiting)} of them (up to {points:g} of {top:g} "
+            "points each): the mean counts those points as 0 until they are graded."
         )
-    points = max(sum(r["pending"].values()) for r in waiting)
-    done = [r for r in rows if not r["pending"]]
-    mean = f"mean {sum(r['total'] for r in done) / len(done):.2f} of {top:g}" if done else ""
-    auto = sum(r["total"] for r in waiting) / len(waiting)
-    return (
-        f"{n} students graded. Manual grading pending for {len(waiting)} of them (up to "
-        f"{points:g} of {top:g} points each, not yet zero or full): {auto:.2f} points on "
-        f"average so far" + (f"; the {len(done)} graded in full: {mean}." if done else ".")
-    )
+    return line
 
 
 def page(assignment, rows, exercises, failures, records):
@@ -259,16 +254,11 @@ def total_plot(rows):
     fig = Figure(figsize=(6, 2.8), layout="constrained")  # room for the axis labels
     ax = fig.add_subplot()
     ax.hist([r["total"] for r in rows], bins=20, range=(0, rows[0]["max"] or 1), color="#4c72b0")
-    ax.set_xlabel(
-        "total score (manual grading pending counts 0)" if pending(rows) else "total score"
-    )
+    pending = any(r["pending"] for r in rows)
+    ax.set_xlabel("total score (manual grading pending counts 0)" if pending else "total score")
     ax.set_ylabel("students")
     ax.yaxis.get_major_locator().set_params(integer=True)
     return fig
-
-
-def pending(rows):
-    return any(r["pending"] for r in rows)
 
 
 def exercise_plot(rows, exercises):

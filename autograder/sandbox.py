@@ -46,17 +46,23 @@ import time
 
 from autograder import seccomp
 from autograder.config import UsageError
+from autograder.seccomp import (
+    CLONE_NEWIPC,
+    CLONE_NEWNET,
+    CLONE_NEWNS,
+    CLONE_NEWPID,
+    CLONE_NEWUSER,
+    PR_SET_NO_NEW_PRIVS,
+)
 
 WORK = "/sandbox"
 FIRST_UID = 200_000  # root mode: kernel k<id> runs as FIRST_UID + id; no account uses these
 CGROUPS = "/cgroup"  # where the batch's cgroups appear in the sandbox (root mode)
 SYSTEM = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"]
 PROBE_TIMEOUT = 20
-CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER = 0x20000, 0x08000000, 0x10000000
-CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 8, 0x1000, 0x4000, 0x40000
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_SECUREBITS = 1, 4, 24, 28
-PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 38, 47, 4
+PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
 SECURE_ALL = 0x3F  # NOROOT, NO_SETUID_FIXUP, KEEP_CAPS and their locks: no way back to caps
 # What a kernel's environment may hold: nothing else of the grader's reaches it.
 ENV_ALLOWED = re.compile(
@@ -89,7 +95,7 @@ def choose(settings):
         return None
     reason = probe()
     if reason is None:
-        return dict(settings.limits(), mode=mode(), cgroups=cgroup_kinds())
+        return limits_of(settings)
     if settings.sandbox == "require":
         raise UsageError(
             f"the sandbox cannot start: {reason}. To grade trusted code anyway, pass "
@@ -99,12 +105,17 @@ def choose(settings):
     return None
 
 
+def limits_of(settings):
+    """What the sandbox applies to each kernel here: the settings' limits, the mode, cgroups."""
+    return dict(settings.limits(), mode=mode(), cgroups=cgroup_kinds())
+
+
 def describe(limits):
     if limits is None:
         return "Sandbox: OFF (student code ran with your permissions)"
     cgroups = "+".join(limits.get("cgroups") or ()) or "none"
     return (
-        f"Sandbox: on ({limits.get('mode', mode())} bubblewrap; per kernel "
+        f"Sandbox: on ({limits['mode']} bubblewrap; per kernel "
         f"{limits['memory_mb']} MB, {limits['processes']} processes, cgroups: {cgroups}, "
         "seccomp, no network)"
     )
@@ -493,17 +504,6 @@ def _mount(source, target, kind, flags, data=None):
     encode = lambda text: None if text is None else text.encode()  # noqa: E731
     result = _libc().mount(encode(source), encode(target), encode(kind), flags, encode(data))
     _check(result, f"mount {target}")
-
-
-def kill_uid(uid):
-    """Kill whatever still runs as this kernel's uid (root mode; a child that left its group)."""
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if os.stat(f"/proc/{entry}").st_uid == uid:
-                    os.kill(int(entry), signal.SIGKILL)
-            except (FileNotFoundError, ProcessLookupError):
-                continue
 
 
 def links(folder):

@@ -289,9 +289,7 @@ class Server:
             self.deadlines.pop(pid, None)
             confined = self.kernels.pop(pid, None)
             if confined is not None:  # what it left: its folder, its cgroups
-                kid, limits = confined
-                if limits["mode"] == "root":
-                    sandbox.kill_uid(sandbox.FIRST_UID + kid)
+                kid, limits = confined  # its processes ended with its pid namespace
                 sandbox.remove_kernel_cgroups(kid, limits)
                 shutil.rmtree(os.path.join(sandbox.WORK, f"k{kid}"), ignore_errors=True)
             timed_out = pid in self.timed_out
@@ -405,7 +403,7 @@ class Zygote:
         """
         self.ready()
         rid = next(self._ids)
-        request = {"id": rid, "argv": argv, "cwd": cwd, "env": sandbox.clean_env(env), "log": log}
+        request = {"id": rid, "argv": argv, "cwd": cwd, "env": env, "log": log}
         request["deadline"] = deadline
         if self.limits is not None:
             self._confine(request)

@@ -244,15 +244,21 @@ DELIMITERS = _delimiters()  # the course keeps nbgrader's own
 SYNTAX_ONLY = re.compile(r"[\W]*(?:try|else|finally|pass|break|continue|return)?[\W]*")
 
 
-def regions(source):
-    """(visible lines, hidden lines) of a cell's source, by nbgrader's hidden-test delimiters."""
+def marked(source):
+    """[(line, hidden)] of a cell's source, by nbgrader's hidden-test delimiters (included)."""
     begin, end = DELIMITERS
-    shown, hidden, inside = [], [], False
+    found, inside = [], False
     for line in source.split("\n"):
         inside = inside or begin in line
-        (hidden if inside else shown).append(line)
+        found.append((line, inside))
         inside = inside and end not in line
-    return shown, hidden
+    return found
+
+
+def regions(source):
+    """(visible lines, hidden lines) of a cell's source."""
+    lines = marked(source)
+    return [ln for ln, hidden in lines if not hidden], [ln for ln, hidden in lines if hidden]
 
 
 def graded_test_cells(nb):
@@ -272,9 +278,8 @@ def hidden_lines(assignment, root=SOURCE):
     seen.append([a.source() for a in answers(assignment)])
     visible = "\n".join("\n".join(part) for part in seen)
     hidden = {ln.strip() for c in nb.cells for ln in regions(c.source)[1]}
-    markers = [ln for ln in hidden if any(d in ln for d in DELIMITERS)]  # in docs: no secret
-    hidden -= set(markers)
-    return sorted(ln for ln in hidden if ln not in visible and not SYNTAX_ONLY.fullmatch(ln))
+    secret = [ln for ln in hidden if ln not in visible and not SYNTAX_ONLY.fullmatch(ln)]
+    return sorted(ln for ln in secret if not any(d in ln for d in DELIMITERS))  # markers: in docs
 
 
 def hidden_failures(path):
@@ -295,14 +300,7 @@ def hidden_failures(path):
 
 
 def hidden_line_numbers(source):
-    begin, end = DELIMITERS
-    numbers, inside = set(), False
-    for number, line in enumerate(source.split("\n"), 1):
-        inside = inside or begin in line
-        if inside:
-            numbers.add(number)
-        inside = inside and end not in line
-    return numbers
+    return {number for number, (_, hidden) in enumerate(marked(source), 1) if hidden}
 
 
 class Text(html.parser.HTMLParser):
@@ -333,6 +331,24 @@ def page_text(path):
 
 def message_shown(message, text):
     return all(line.strip() in text for line in message.splitlines())
+
+
+def as_user(user, home):
+    """The command prefix that runs as `user`, an unprivileged account made if missing (as
+    root), owning `home` (links handed over, never what they point at)."""
+    import pwd
+
+    try:
+        entry = pwd.getpwnam(user)
+    except KeyError:
+        command = ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin"]
+        subprocess.run([*command, user], check=True, capture_output=True, timeout=60)
+        entry = pwd.getpwnam(user)
+    for folder, dirs, names in os.walk(home):
+        for name in [folder, *(os.path.join(folder, n) for n in dirs + names)]:
+            os.lchown(name, entry.pw_uid, entry.pw_gid)
+    path = f"{Path(sys.executable).parent}:/usr/bin:/bin"  # nbgrader runs alembic from PATH
+    return ["runuser", "-u", user, "--", "env", f"HOME={home}", f"PATH={path}"]
 
 
 def load_json(path):

@@ -29,7 +29,6 @@ honest submission (reference-2) must score in full beside the bombs.
 import csv
 import hashlib
 import os
-import pwd
 import re
 import secrets
 import shutil
@@ -45,6 +44,7 @@ import nbformat
 import pytest
 from coursekit import (
     ROOT,
+    as_user,
     autograder,
     by_exercise,
     generate_release,
@@ -188,7 +188,7 @@ SECRETS = [
 def batch(request):
     """Grade every attack and the honest submissions in one batch, in one mode; what came out."""
     mode = request.param
-    prefix = grader(mode)
+    other_user = by_another_user(mode)
     # Outside /tmp, which the sandbox replaces anyway: where an instructor keeps a course.
     home = Path(tempfile.mkdtemp(prefix=f".attack-course-{mode}-", dir=ROOT))
     listener = Listener()
@@ -210,9 +210,7 @@ def batch(request):
                 folder = course / "submitted" / attack.name / CH1
                 os.symlink(target.replace("{course}", str(course)), folder / name)
         guarded = {p: digest(p) for p in course.glob("source/*/*")}
-        if prefix:
-            hand_over(home, USER)
-        run = grade(course, home, prefix)
+        run = grade(course, as_user(USER, home) if other_user else [])
         listener.close()
         if run.returncode and "the sandbox cannot start" in run.stderr:
             unavailable(f"{mode}: {run.stderr.strip().splitlines()[-1]}")
@@ -229,40 +227,24 @@ def unavailable(reason):
     pytest.skip(reason)
 
 
-def grader(mode):
-    """The command prefix that grades as this mode's instructor ([]: as the test itself)."""
+def by_another_user(mode):
+    """Whether this mode's batch grades as USER (as root, rootless), or as the test itself."""
     if os.geteuid() != 0:  # a developer: rootless is who they are, root is out of reach
         if mode == "root":
             unavailable("the root sandbox mode needs the tests to run as root")
-        return []
+        return False
     if mode == "root":
-        return []
-    try:
-        pwd.getpwnam(USER)
-    except KeyError:
-        command = ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin"]
-        subprocess.run([*command, USER], check=True, capture_output=True, timeout=60)
+        return False
     # The user must reach its course (made under ROOT) and run the environment's Python.
     for folder in {*ROOT.parents, ROOT, *Path(sys.executable).parents}:
         if not os.stat(folder).st_mode & 0o001:
             unavailable(f"{USER} cannot traverse {folder} (o+x): no rootless batch there")
-    return ["runuser", "-u", USER, "--"]
+    return True
 
 
-def hand_over(home, user):
-    """chown -R, links included (never what they point at): the course is the user's."""
-    entry = pwd.getpwnam(user)
-    for folder, dirs, names in os.walk(home):
-        for name in [folder, *(os.path.join(folder, n) for n in dirs + names)]:
-            os.lchown(name, entry.pw_uid, entry.pw_gid)
-
-
-def grade(course, home, prefix):
+def grade(course, prefix):
     """`python -m autograder grade` of the batch, its environment holding the canaries."""
-    command = [sys.executable, "-m", "autograder", "grade", CH1]
-    if prefix:
-        path = f"{Path(sys.executable).parent}:/usr/bin:/bin"  # nbgrader runs alembic from PATH
-        command = [*prefix, "env", f"HOME={home}", f"PATH={path}", *command]
+    command = [*prefix, sys.executable, "-m", "autograder", "grade", CH1]
     env = dict(venv_env(), **CANARIES)
     if prefix:  # the canaries must reach the grader for the attack on them to mean anything
         shown = subprocess.run(

@@ -394,7 +394,7 @@ def test_without_a_sandbox_grade_refuses_until_told_the_code_is_trusted(tmp_path
 
 @pytest.mark.slow  # runs stock nbgrader as a subprocess
 def test_stock_zip_collect_takes_an_lms_download(tmp_path):
-    """nbgrader_config.py's LMS_FILE lets stock `nbgrader zip_collect` file the notebooks."""
+    """nbgrader_config.py's FileNameCollectorPlugin pattern lets zip_collect file the notebooks."""
     course = chapter_course(tmp_path / "course")
     archive = course / "downloaded" / CH1 / "archive"
     archive.mkdir(parents=True)
