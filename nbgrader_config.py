@@ -1,6 +1,6 @@
 """nbgrader configuration of the course: stock nbgrader and `python -m autograder` read it."""
 
-from autograder.config import LMS_PATTERN
+from autograder.config import zip_collect_regexp
 
 c = get_config()  # noqa: F821  (injected by traitlets)
 
@@ -34,24 +34,16 @@ c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 
 # python -m autograder (grade, collect, report): the course's fast autograder. It grades like
-# `nbgrader autograde` with the settings above, and reads these of its own.
-# Seconds a cell may run before it is interrupted and scores zero; None: c.Execute.timeout.
-c.Autograder.cell_timeout = None
-# Seconds a whole notebook may run, kernel start included; its kernel is then killed, the
-# cells that ran keep their scores and the others score zero.
-c.Autograder.notebook_timeout = 300
-# Notebooks graded at once; 0: one per CPU core.
-c.Autograder.workers = 0
+# `nbgrader autograde` with the settings above; its own are c.Autograder.*, each stated with its
+# default and help in autograder/config.py. Set here only what this course does differently.
+# A chapter that imports a new library extends the scan's and the guard's lists, for example
+# c.Autograder.allowed_modules.extend(["scipy"]) and c.Autograder.watched_modules.extend(["scipy"]).
 # Modules the pre-warmed kernel imports besides those the notebooks import themselves:
 # torch.optim and torch.func import torch._dynamo (800 modules, 0.6 s) on first use.
 c.Autograder.preload = ["torch._dynamo"]
-# LMS download file names (Canvas: doejane_12345_67890_requires_grad-1.ipynb): the student
-# id, then the notebook name. `python -m autograder collect` and stock `nbgrader zip_collect`
-# (which matches the whole path and calls the notebook file_id) both read them.
-# c.Autograder.collect_pattern defaults to LMS_PATTERN; to change it, set both here.
-c.FileNameCollectorPlugin.named_regexp = (
-    r"(?:.*/)?" + LMS_PATTERN.replace("(?P<notebook>", "(?P<file_id>") + "$"
-)
+# LMS download file names: c.Autograder.collect_pattern (Canvas's by default). Set it above
+# this line: stock `nbgrader zip_collect` gets the same pattern from it.
+c.FileNameCollectorPlugin.named_regexp = zip_collect_regexp(c)
 # Every submission runs in the bubblewrap sandbox, and grading refuses where it cannot start
 # (`python -m autograder doctor` says why and how to fix it). For trusted code only:
 # `grade --unsandboxed`, or c.Autograder.sandbox = "off".

@@ -15,7 +15,7 @@ zygote that has already imported ipykernel and the course's libraries (zygote.py
 notebook costs its own cells and little else; notebooks run side by side, one per core.
 
 Interrupted (Ctrl-C, a kill), it loses nothing: rerun it and it grades what has no record
-in .autograder/<assignment>.jsonl yet; --force regrades. A resubmitted notebook is graded
+in its ledger yet (ledger.py); --force regrades. A resubmitted notebook is graded
 again. Limits and options are `c.Autograder.*` in nbgrader_config.py (config.py): a cell
 over cell_timeout is interrupted and scores zero, as in stock nbgrader; a notebook over
 notebook_timeout is killed, and its cells that did not run score zero. Exit status 0 once

@@ -6,7 +6,7 @@ import signal
 import sys
 from pathlib import Path
 
-from autograder.config import UsageError
+from autograder.config import UsageError, venv_path
 
 
 def parser():
@@ -27,6 +27,11 @@ def parser():
     g.add_argument("--student", action="append", default=[], help="only this student (repeat)")
     g.add_argument("--workers", type=int, help="notebooks at once (default: one per core)")
     g.add_argument("--force", action="store_true", help="regrade what is already graded")
+    g.add_argument(
+        "--cluster",
+        metavar="tcp://HOST:PORT",
+        help="run the notebooks on this Dask scheduler's workers (c.Autograder.cluster)",
+    )
     g.add_argument(
         "--unsandboxed",
         action="store_true",
@@ -74,17 +79,6 @@ def doctor(course):
     return 0
 
 
-def released(coursedir):
-    """The assignments of the gradebook, for grade --all."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
-        names = sorted(a.name for a in gb.assignments)
-    if not names:
-        raise UsageError("no assignment is released yet: run `nbgrader generate_assignment ID`")
-    return names
-
-
 def run(args):
     if args.command == "doctor":
         return doctor(args.course)
@@ -107,16 +101,21 @@ def run(args):
         settings = settings_of(args.course)
         if args.unsandboxed:
             settings.sandbox = "off"
-        zygote = zygotes.start(args.course, settings, modules)
+        cluster = args.cluster or settings.cluster
+        zygote = None if cluster else zygotes.start(args.course, settings, modules)
         try:
-            from autograder.config import load
+            from autograder.config import load, released
             from autograder.grade import grade
 
             app, settings = load(args.course)
+            settings.cluster = cluster
+            if args.unsandboxed:
+                settings.sandbox = "off"
             assignments = args.assignment or released(app.coursedir)
             grade(app, settings, assignments, args.student, args.workers, args.force, zygote)
         finally:
-            zygote.close(kill=True)
+            if zygote is not None:
+                zygote.close(kill=True)
         return
     from autograder.config import load
 
@@ -139,8 +138,7 @@ def run(args):
 def main(argv=None):
     args = parser().parse_args(argv)
     args.course = getattr(args, "course", ".")
-    # nbgrader runs `alembic`, and kernel specs run `python`, from PATH: this Python's first.
-    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    os.environ["PATH"] = venv_path()
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)
     try:

@@ -25,17 +25,13 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-import coursekit  # noqa: E402  (the course's test helpers: chapters, answers, gradebook)
-
-from autograder import ledger  # noqa: E402
+from autograder import ledger, scratch
 
 
 def build(course, count):
     """A course with `count` submissions, the chapters taking turns; {assignment: n}."""
-    chapters = coursekit.assignments()
-    coursekit.make_course(course, chapters)
+    chapters = scratch.assignments()
+    scratch.make_course(course, chapters)
     pools = [pool for a in chapters if (pool := submissions(course, a))]
     turns = itertools.cycle(itertools.chain.from_iterable(itertools.zip_longest(*pools)))
     made = {}
@@ -43,7 +39,7 @@ def build(course, count):
         if i == count:
             break
         a, name, answer = item
-        coursekit.submit(course, a, f"s{i:03d}-{name}", answer)
+        scratch.submit(course, a, f"s{i:03d}-{name}", answer)
         made[a] = made.get(a, 0) + 1
     return made
 
@@ -51,16 +47,16 @@ def build(course, count):
 def submissions(course, a):
     """[(assignment, name, answers)]: the reference, the blank release, the catalogue."""
     try:
-        coursekit.generate_release(course, a)
+        scratch.generate_release(course, a)
     except AssertionError as err:  # a chapter being written: leave it out, say so
         print(f"skipping {a}: nbgrader cannot release it\n{err}", file=sys.stderr)
         return []
-    cells = coursekit.solution_cells(nbformat.read(coursekit.notebook_path(a), as_version=4))
-    ref = {gid: coursekit.reference_answer(c) for gid, c in cells.items()}
+    cells = scratch.solution_cells(nbformat.read(scratch.notebook_path(a), as_version=4))
+    ref = {gid: scratch.reference_answer(c) for gid, c in cells.items()}
     pool = [("reference", ref), ("blank", {})]
     pool += [
         (x.student, ref | {x.function: x.source()})
-        for x in coursekit.answers(a)
+        for x in scratch.answers(a)
         if x.function in cells
     ]
     return [(a, name, answer) for name, answer in pool]
@@ -68,9 +64,8 @@ def submissions(course, a):
 
 def timed(cmd, cwd):
     """(wall-clock seconds, CPU seconds of the command and all its descendants)."""
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     cpu, start = children_cpu(), time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=cwd, env=scratch.venv_env(), capture_output=True, text=True)
     if proc.returncode:
         sys.exit(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
     timed.stdout = proc.stdout
@@ -112,7 +107,7 @@ def compare(stock, fast, made):
     """(per-cell scores that differ, autograded notebooks that differ beyond noise)."""
     scores = []
     for a in made:
-        want, got = coursekit.scores(stock, a), coursekit.scores(fast, a)
+        want, got = scratch.scores(stock, a), scratch.scores(fast, a)
         scores += [(a, s, want.get(s), got.get(s)) for s in sorted(set(want) | set(got))]
     bad = [row for row in scores if row[2] != row[3] or not row[2]]
     notebooks = sorted(stock.glob("autograded/*/*/*.ipynb"))
@@ -159,7 +154,7 @@ def main(argv=None):
     bad, differ, graded = compare(stock, fast, made)
     if rootless.exists():
         print("python -m autograder grade, as an unprivileged user (rootless) ...", flush=True)
-        prefix = coursekit.as_user("autograder-bench", rootless)
+        prefix = scratch.as_user("autograder-bench", rootless)
         command = [*prefix, sys.executable, "-m", "autograder", "grade", *made]
         t_user, cpu_user = timed([*command, *workers], rootless)
         rows.append(("  rootless", t_user, cpu_user))

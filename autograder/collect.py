@@ -18,9 +18,8 @@ import zipfile
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook
 
-from autograder.config import UsageError, find_assignment
+from autograder.config import UsageError, find_assignment, gradebook
 
 
 def collect(app, settings, zip_path, assignment, pattern=None):
@@ -111,7 +110,7 @@ def destination(coursedir, assignment, student, notebook):
 
 def course_facts(coursedir, assignment):
     """(the assignment's notebook names, the gradebook's student ids)."""
-    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+    with gradebook(coursedir) as gb:
         notebooks = [nb.name for nb in find_assignment(gb, coursedir, assignment).notebooks]
         return notebooks, {s.id for s in gb.students}
 

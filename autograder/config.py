@@ -3,6 +3,7 @@
 import difflib
 import logging
 import os
+import sys
 from pathlib import Path
 
 from traitlets import CaselessStrEnum, Float, Integer, List, Unicode
@@ -25,11 +26,45 @@ class Autograder(LoggingConfigurable):
         "None: c.Execute.timeout, the limit stock `nbgrader autograde` uses.",
     ).tag(config=True)
     notebook_timeout = Integer(
-        600,
+        300,
         help="Seconds one notebook may run, kernel start included. At the limit its kernel "
         "is killed: the cells that ran keep their scores, the others score zero.",
     ).tag(config=True)
     workers = Integer(0, help="Notebooks graded at once; 0: one per CPU core.").tag(config=True)
+    cluster = Unicode(
+        "",
+        help="Address of a Dask scheduler (tcp://HOST:PORT) whose workers run the notebooks, "
+        "each with its own zygote and sandbox; the gradebook stays here. Empty: this machine.",
+    ).tag(config=True)
+    course_package = Unicode(
+        "course",
+        help="The course's helper package, which the notebooks import: the scan allows it "
+        "(and `from it import *`), the guard watches every value of its modules.",
+    ).tag(config=True)
+    allowed_modules = List(
+        Unicode(),
+        [
+            "__future__", "abc", "bisect", "cmath", "collections", "contextlib", "copy",
+            "dataclasses", "datetime", "decimal", "enum", "fractions", "functools", "heapq",
+            "itertools", "json", "math", "matplotlib", "numbers", "numpy", "operator", "pprint",
+            "random", "re", "statistics", "string", "textwrap", "time", "torch", "typing",
+            "warnings",
+        ],
+        help="Top-level modules a student's cell may import without a flag (scan.py), besides "
+        "course_package. The standard library alone has dozens that run strings as code, "
+        "read files or reach the interpreter (timeit, runpy, sqlite3, unittest.mock, ...).",
+    ).tag(config=True)  # fmt: skip
+    watched_modules = List(
+        Unicode(),
+        [
+            "builtins", "math", "operator", "numpy", "numpy.testing", "torch", "torch.autograd",
+            "torch.autograd.functional", "torch.func", "torch.nn", "torch.nn.functional",
+            "torch.testing",
+        ],
+        help="Modules whose functions the tests rely on, directly or through the course's "
+        "checks: the guard in each kernel (guard.py) refuses every cell once one of them, or "
+        "its sys.modules entry, was replaced.",
+    ).tag(config=True)  # fmt: skip
     preload = List(
         Unicode(),
         help="Modules the pre-warmed kernel imports besides those the assignment's "
@@ -81,8 +116,54 @@ class Autograder(LoggingConfigurable):
             "work_mb": self.work_mb,
         }
 
+    def guard_policy(self):
+        """What the guard in each kernel watches (guard.install's keywords): JSON-ready."""
+        return {"watched": list(self.watched_modules), "own": self.course_package}
+
+    def values(self):
+        """{trait: value} of every setting: plain data, for Autograder(**values) elsewhere."""
+        return {name: getattr(self, name) for name in self.trait_names(config=True)}
+
     def worker_count(self):
         return self.workers or len(os.sched_getaffinity(0))
+
+
+def zip_collect_regexp(config):
+    """Stock `nbgrader zip_collect`'s named_regexp for the config's c.Autograder.collect_pattern.
+
+    zip_collect matches the whole path in the zip and calls the notebook group file_id.
+    """
+    pattern = Autograder(config=config).collect_pattern
+    return r"(?:.*/)?" + pattern.replace("(?P<notebook>", "(?P<file_id>") + "$"
+
+
+def venv_path(rest=None):
+    """PATH with this Python's bin/ first (`rest`: what follows; default: os.environ's PATH).
+
+    nbgrader runs `alembic` from PATH when it creates a gradebook, kernel specs run `python`.
+    """
+    rest = os.environ.get("PATH", "") if rest is None else rest
+    return os.pathsep.join(filter(None, [os.path.dirname(sys.executable), rest]))
+
+
+def gradebook(coursedir):
+    """The course's gradebook, to open in a `with` statement."""
+    from nbgrader.api import Gradebook
+
+    return Gradebook(coursedir.db_url, coursedir.course_id)
+
+
+def generate_first(assignment):
+    return f"run `nbgrader generate_assignment {assignment}` first"
+
+
+def released(coursedir):
+    """The names of the gradebook's assignments (grade --all), or a UsageError if none."""
+    with gradebook(coursedir) as gb:
+        names = sorted(a.name for a in gb.assignments)
+    if not names:
+        raise UsageError(f"no assignment is released yet: {generate_first('ID')}")
+    return names
 
 
 def find_assignment(gb, coursedir, assignment):
@@ -96,8 +177,8 @@ def find_assignment(gb, coursedir, assignment):
     source = Path(coursedir.root, coursedir.source_directory)
     if (source / assignment).is_dir():
         raise UsageError(
-            f"{assignment} is not in the gradebook ({coursedir.db_url}): run "
-            f"`nbgrader generate_assignment {assignment}` first"
+            f"{assignment} is not in the gradebook ({coursedir.db_url}): "
+            + generate_first(assignment)
         )
     known = {a.name for a in gb.assignments}
     known |= {p.name for p in source.iterdir() if p.is_dir()} if source.is_dir() else set()

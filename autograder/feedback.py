@@ -27,7 +27,6 @@ from pathlib import Path
 import nbformat
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor, Preprocessor
 from nbgrader import utils
-from nbgrader.api import Gradebook
 from nbgrader.converters import GenerateFeedback
 from nbgrader.converters.base import NbGraderException
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
@@ -35,8 +34,9 @@ from traitlets import Bool, Integer, List, Unicode
 from traitlets.config import Config
 
 from autograder import ledger
-from autograder.config import UsageError, find_assignment, log_to
-from autograder.report import exercise_of, stderr_zero
+from autograder.cells import exercise_of, nbgrader_meta
+from autograder.config import UsageError, find_assignment, gradebook, log_to
+from autograder.report import stderr_zero
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 FRAME = re.compile(r"Cell In\[(\d+)\], line \d+")  # IPython's header of a frame in a cell
@@ -64,7 +64,7 @@ class GetGradesAndComments(GetGrades):
 
     def _get_comment(self, cell, resources):
         super()._get_comment(cell, resources)
-        grade = cell.metadata.nbgrader
+        grade = nbgrader_meta(cell)
         found = self.gradebook.find_comment(
             grade["grade_id"], self.notebook_id, self.assignment_id, self.student_id
         )
@@ -179,7 +179,7 @@ class NoteStderrZero(Preprocessor):
 
     def preprocess_cell(self, cell, resources, index):
         text = stderr_zero(cell)
-        if text and cell.metadata.nbgrader.get("score") == 0:
+        if text and nbgrader_meta(cell).get("score") == 0:
             quoted = text if len(text) <= self.limit else text[: self.limit] + "\n..."
             note = (
                 "<div class='alert alert-warning'><b>This test scored 0 only because "
@@ -199,7 +199,7 @@ class ScoreSummary(Preprocessor):
     def preprocess(self, nb, resources):
         rows, comments = {}, []
         for cell in nb.cells:
-            grade = cell.metadata.get("nbgrader", {})
+            grade = nbgrader_meta(cell)
             if grade.get("instructor_comment"):
                 comments.append(
                     {"grade_id": grade["grade_id"], "text": grade["instructor_comment"]}
@@ -334,7 +334,7 @@ class CourseFeedback(GenerateFeedback):
 def feedback(app, assignment, students=(), force=False):
     """Write the feedback pages; print one line per student; 1 if any failed, else 0."""
     coursedir = app.coursedir
-    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+    with gradebook(coursedir) as gb:
         find_assignment(gb, coursedir, assignment)
     coursedir.assignment_id, coursedir.notebook_id, coursedir.student_id = assignment, "*", "*"
     log = Path(coursedir.root, ledger.DIR, "feedback.log")

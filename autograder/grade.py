@@ -1,23 +1,19 @@
-"""`python -m autograder grade`: `nbgrader autograde`, with the notebooks run side by side.
+"""`python -m autograder grade`: `nbgrader autograde`, as a pipeline of three steps.
 
-`Batch` is nbgrader's own Autograde converter. Per submission it takes the steps of
-`nbgrader autograde --force`, with the preprocessor classes of its configuration, in order:
+    prepare  on the coordinator (this process): intake, init_assignment (gradebook: student,
+             submission; source files copied in), and nbgrader's sanitize preprocessors
+             (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells,
+             CheckCellMetadata), with the classes of its configuration, in order.
+             Gives a `Prepared` submission: plain data, everything a machine needs.
+    run      anywhere (execution.py, behind a runner of runners.py: threads here, or the
+             workers of a Dask cluster): Execute, its kernel forked from a zygote, then
+             IgnorePattern, ClearMetadataPreprocessor, LimitOutput. Gives a `RunResult`.
+    save     on the coordinator, the only gradebook writer: SaveAutoGrades,
+             AssignLatePenalties, CheckCellMetadata; the autograded notebook written
+             atomically; permissions; one ledger record.
 
-  main thread    init_assignment (gradebook: student, submission; source files copied in),
-                 sanitize (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells,
-                 CheckCellMetadata)
-  worker thread  Execute (its kernel forked from the zygote), IgnorePattern,
-                 ClearMetadataPreprocessor, LimitOutput
-  main thread    SaveAutoGrades, AssignLatePenalties, CheckCellMetadata; the autograded
-                 notebook written atomically; permissions; one ledger record
-
-Only the main thread touches the gradebook, so sqlite has one writer. A submission is done
-once its ledger record is written: an interrupted batch, rerun, grades what has none.
-
-Where the run of a notebook is cut short (its notebook_timeout, or a kernel that dies), the
-cells that ran keep their outputs and the others get an error output saying why, so their
-tests score zero; stock nbgrader drops the whole submission instead. Any other error fails
-the submission, as in stock nbgrader, with its reason in the ledger.
+A submission is done once its ledger record is written: an interrupted batch, rerun, grades
+what has none. A submission that cannot be graded is recorded as failed, with its reason.
 """
 
 import datetime
@@ -25,82 +21,73 @@ import glob
 import hashlib
 import os
 import re
-import signal
 import sys
 import tempfile
 import threading
 import time
 import warnings
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 
 import nbformat
-from nbclient.exceptions import CellTimeoutError
 from nbconvert.preprocessors import ClearMetadataPreprocessor
-from nbgrader.api import Gradebook
 from nbgrader.converters import Autograde
 from nbgrader.converters.base import NbGraderException
 from nbgrader.preprocessors import Execute, IgnorePattern, LimitOutput
 from nbgrader.utils import rmtree
 from sqlalchemy.exc import SAWarning
 
-from autograder import guard, intake, ledger, sandbox, scan
-from autograder.config import UsageError, find_assignment, log_to
-from autograder.kernel import Forking, ended, forking
+from autograder import intake, ledger, sandbox
+from autograder.config import UsageError, find_assignment, gradebook, log_to
+from autograder.execution import (
+    NotebookRun,
+    Prepared,
+    RunFailed,
+    RunLimits,
+    RunResult,
+    first_line,
+    step_name,
+)
 from autograder.progress import Progress, summary
+from autograder.runners import LocalRunner
 from autograder.zygote import imported_modules, start
 
-# Preprocessors that only transform the notebook: they may run on a worker thread.
-PURE = (Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput)
-TIMEOUT_ENAME = "CellTimeoutError"  # what nbgrader's Execute records for a cell timeout
+# nbgrader's autograde preprocessors that change the notebook alone: they run in the run step.
+RUN_ANYWHERE = (Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput)
 STOP = threading.Event()  # set by the command line's SIGINT and SIGTERM handlers
 
 
-@dataclass
-class Notebook:
-    nb: nbformat.NotebookNode
-    resources: dict
-    dest: str  # the autograded notebook
-
-
-@dataclass
-class Submission:
-    student: str
-    fingerprint: str
-    notebooks: list
-    started: float = field(default_factory=time.monotonic)
-    problems: list = field(default_factory=list)
-    # Reasons to distrust its scores: it is graded, and marked for manual grading.
-    flags: list = field(default_factory=list)
-    kernel_cpu: float = 0.0  # CPU seconds its kernels used, when forked
-
-
-class Batch(Autograde):
-    """nbgrader's Autograde converter, cut where notebooks can run in parallel."""
+class Coordinator(Autograde):
+    """nbgrader's Autograde converter for one assignment, cut into prepare and save."""
 
     def __init__(self, settings, assignment, **kw):
         super().__init__(**kw)
         self.settings, self.assignment = settings, assignment
         self.root = Path(self.coursedir.root)
-        self.logs = self.root / ledger.DIR / "logs" / assignment
+        self.ledger = ledger.Ledger(self.root, assignment)
         chain = list(self.autograde_preprocessors)
-        cut = next((i for i, pp in enumerate(chain) if not issubclass(pp, PURE)), len(chain))
-        self.run_chain = [forking(pp) if issubclass(pp, Execute) else pp for pp in chain[:cut]]
+        cut = next(
+            (i for i, pp in enumerate(chain) if not issubclass(pp, RUN_ANYWHERE)), len(chain)
+        )
+        self.run_steps = [step_name(pp) for pp in chain[:cut]]
         self.save_chain = chain[cut:]
-        self.books = None  # what intake.py checks submissions against (_books)
+        self.limits = RunLimits(
+            settings.notebook_timeout, settings.cell_timeout, settings.output_mb << 20
+        )
+        self.expectations = None  # what intake.py checks submissions against, read once
 
     # -- what to grade
 
     def _use(self):
-        """The course directory is shared by the batches: point it at this one."""
+        """The course directory is shared by the assignments: point it at this one."""
         self.coursedir.assignment_id, self.coursedir.notebook_id = self.assignment, "*"
         self.coursedir.student_id = "*"
 
     def plan(self, students=(), force=False):
         """(students to grade, students graded already and kept), in submission order."""
         self._use()
-        self._check_assignment()
+        with gradebook(self.coursedir) as gb:
+            find_assignment(gb, self.coursedir, self.assignment)
         try:
             self.init_notebooks()
         except NbGraderException:
@@ -112,13 +99,9 @@ class Batch(Autograde):
         found = {self._student_of(src): src for src in self.assignments}
         excluded = set(filter(None, self.coursedir.student_id_exclude.split(",")))
         wanted = [s for s in sorted(found) if (s in students or not students) and s not in excluded]
-        done = ledger.latest(self.root, self.assignment)
+        done = self.ledger.latest()
         todo = [s for s in wanted if force or not self._graded(s, done.get(s))]
         return todo, [s for s in wanted if s not in todo]
-
-    def _check_assignment(self):
-        with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
-            find_assignment(gb, self.coursedir, self.assignment)
 
     def _student_of(self, src):
         regexp = self.coursedir.format_path(
@@ -145,7 +128,7 @@ class Batch(Autograde):
         names = imported_modules(glob.glob(os.path.join(source, "*.ipynb")))
         return sorted(set(names) | set(self.settings.preload))
 
-    # -- main thread, before the run
+    # -- prepare
 
     def prepare(self, student):
         """init_assignment and the sanitize pass, as `nbgrader autograde --force` does them,
@@ -156,26 +139,37 @@ class Batch(Autograde):
         if os.path.exists(dest):
             rmtree(dest)
         folder = self._source(student)
-        sub = Submission(student, fingerprint(folder), [])
-        taken, sub.flags = intake.take(
-            self.assignments[folder], self._books(), self.settings.max_notebook_mb
+        taken, flags = intake.take(
+            self.assignments[folder], self._expectations(), self.settings.max_notebook_mb
         )
         # Named as expected: a renamed notebook is graded under its released name.
         self.notebooks = [os.path.join(folder, f"{t.name}.ipynb") for t in taken]
         self.run_pre_convert_hook()
         self.init_assignment(self.assignment, student)
-        sub.flags.extend(self._drop_links(folder, dest))
+        flags.extend(self._drop_links(folder, dest))
         if any(t.unscored for t in taken):
-            with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+            with gradebook(self.coursedir) as gb:
                 for t in taken:
                     intake.unscore(gb, self.assignment, t, student)
         os.makedirs(dest, exist_ok=True)  # stock writes the sanitized notebook there
         exporter = self._exporter(self.sanitize_preprocessors)
+        notebooks = []
         for t, path in zip(taken, self.notebooks, strict=True):
             resources = self.init_single_notebook_resources(path)
             output, _ = exporter.from_notebook_node(t.nb, resources=resources)
-            sub.notebooks.append(self._to_run(nbformat.reads(output, as_version=4), path, dest))
-        return sub
+            notebooks.append(self._to_run(nbformat.reads(output, as_version=4), path, dest))
+        return Prepared(
+            self.assignment,
+            student,
+            fingerprint(folder),
+            notebooks,
+            flags,
+            steps=self.run_steps,
+            config=self.config,
+            limits=self.limits,
+            settings=self.settings.values(),
+            folder=dest,
+        )
 
     def _drop_links(self, folder, dest):
         """Links in a submission are never graded through: stock nbgrader copies what they
@@ -189,28 +183,31 @@ class Batch(Autograde):
             flags.append(f"{rel} is a link to {target}: not copied (a submission holds files only)")
         return flags
 
-    def _books(self):
-        """What the gradebook expects of each notebook (intake.py), read once per batch."""
-        if self.books is None:
+    def _expectations(self):
+        """What the gradebook expects of each notebook (intake.py), read once."""
+        if self.expectations is None:
             source = self.coursedir.format_path(
                 self.coursedir.source_directory, ".", self.assignment
             )
-            with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
-                self.books = intake.expectations(gb, self.assignment, source, parent=self)
-        return self.books
+            with gradebook(self.coursedir) as gb:
+                self.expectations = intake.expectations(gb, self.assignment, source, parent=self)
+        return self.expectations
 
     def _to_run(self, nb, path, dest):
         """The sanitized notebook and the resources stock nbgrader gives it on its 2nd pass."""
-        target = os.path.join(dest, os.path.basename(path))
+        name = os.path.basename(path)
         self._sanitizing = False
         try:
-            resources = self.init_single_notebook_resources(target)
+            resources = self.init_single_notebook_resources(os.path.join(dest, name))
         finally:
             self._sanitizing = True
-        name = os.path.splitext(os.path.basename(path))[0]
         today = datetime.datetime.now(datetime.UTC).strftime("%B %d, %Y")
-        resources["metadata"] = {"name": name, "path": dest, "modified_date": today}
-        return Notebook(nb, resources, target)
+        resources["metadata"] = {
+            "name": os.path.splitext(name)[0],
+            "path": dest,
+            "modified_date": today,
+        }
+        return NotebookRun(name, nb, resources)
 
     def _exporter(self, preprocessors):
         exporter = self.exporter_class(parent=self, config=self.config)
@@ -218,113 +215,69 @@ class Batch(Autograde):
             exporter.register_preprocessor(pp)
         return exporter
 
-    # -- worker thread
+    # -- save
 
-    def run(self, sub, zygote):
-        """Run each notebook of `sub` in its own forked kernel; the pure preprocessors too."""
-        sub.started = time.monotonic()  # its time counts from here, not from its wait
-        self.logs.mkdir(parents=True, exist_ok=True)
-        for notebook in sub.notebooks:
-            sub.flags.extend(scan.suspicious(notebook.nb, os.path.basename(notebook.dest)))
-            for pp in self._exporter(self.run_chain)._preprocessors:
-                if isinstance(pp, Forking):
-                    self._arm(pp, sub, zygote)
-                notebook.nb, notebook.resources = self._apply(pp, notebook, sub)
-            sub.flags.extend(tampering(notebook))
-        return sub
-
-    def _arm(self, pp, sub, zygote):
-        deadline = time.monotonic() + self.settings.notebook_timeout
-        log = str(self.logs / f"{sub.student}.log")
-        pp.job = {"zygote": zygote, "log": log, "deadline": deadline}
-        pp.job["cell_timeout"] = self.settings.cell_timeout
-        pp.job["output_bytes"] = self.settings.output_mb << 20
-
-    def _apply(self, pp, notebook, sub):
-        if not isinstance(pp, Forking):
-            return pp(notebook.nb, notebook.resources)
-        try:
-            result = pp(notebook.nb, notebook.resources)
-        except Exception as err:
-            stop = self._ended(pp.job, sub)
-            if isinstance(err, CellTimeoutError) and stop:  # and nbclient killed the kernel
-                pp.job["stopped"] = "cell timeout; the kernel ignored the interrupt"
-            died = stop and (stop["timed_out"] or pp.job.get("stopped") or not pp.job.get("killed"))
-            if not died or pp.running is None:
-                raise  # as in stock nbgrader, the whole submission fails
-            reason = self._stop_reason(stop, pp.job)
-            mark_unrun(notebook.nb, pp.running, reason)
-            sub.problems.append(f"{reason} (in cell {cell_name(notebook.nb, pp.running)})")
-            return notebook.nb, notebook.resources
-        self._ended(pp.job, sub)
-        sub.problems.extend(
-            f"cell timeout in {cell_name(notebook.nb, i)}" for i in timed_out(notebook.nb)
-        )
-        if not sub.problems and os.path.exists(pp.job["log"]):
-            os.unlink(pp.job["log"])  # keep the kernel logs worth reading
-        return result
-
-    def _ended(self, job, sub):
-        stop = ended(job)
-        sub.kernel_cpu += (stop or {}).get("cpu", 0.0)
-        return stop
-
-    def _stop_reason(self, stop, job):
-        if job.get("stopped"):
-            return job["stopped"]
-        if stop["timed_out"]:
-            return f"notebook timeout ({self.settings.notebook_timeout} s)"
-        status = stop["status"]
-        if status is not None and status < 0:
-            return f"kernel killed by {signal.Signals(-status).name}"
-        return f"kernel died (exit status {status})"
-
-    # -- main thread, after the run
-
-    def save(self, sub):
+    def save(self, prepared, result):
         """The gradebook passes, the atomic write, the ledger record."""
         self._use()
-        for notebook in sub.notebooks:
+        for notebook in result.notebooks:
             nb, resources = notebook.nb, notebook.resources
+            resources["metadata"]["path"] = prepared.folder  # it may have run elsewhere
             for pp in self._exporter(self.save_chain)._preprocessors:
                 nb, resources = pp(nb, resources)
-            write_atomic(notebook.dest, nbformat.writes(nb, version=4).rstrip("\n") + "\n")
-        self.set_permissions(self.assignment, sub.student)
+            path = os.path.join(prepared.folder, notebook.name)
+            write_atomic(path, nbformat.writes(nb, version=4).rstrip("\n") + "\n")
+        self.set_permissions(self.assignment, prepared.student)
         self.run_post_convert_hook()
-        with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
-            if sub.flags:
-                flag_for_manual_grading(gb, self.assignment, sub.student, sub.flags)
-            graded = gb.find_submission(self.assignment, sub.student)
+        flags = prepared.flags + result.flags
+        with gradebook(self.coursedir) as gb:
+            if flags:
+                flag_for_manual_grading(gb, self.assignment, prepared.student, flags)
+            graded = gb.find_submission(self.assignment, prepared.student)
             score, max_score = graded.score, graded.max_score
-        names = [os.path.basename(n.dest) for n in sub.notebooks]
-        return self._record(sub, "graded", score, max_score, notebooks=names)
+        self._keep_log(prepared.student, result.kernel_log)
+        names = [n.name for n in result.notebooks]
+        return self._record(prepared, result, "graded", score, max_score, notebooks=names)
 
-    def fail(self, student, err, sub=None):
+    def fail(self, student, err, prepared=None, result=None):
         """Record a submission that could not be graded; drop its autograded files, as stock."""
         self.log.error("Could not grade %s of %s", self.assignment, student, exc_info=err)
         dest = self._format_dest(self.assignment, student)
         if os.path.exists(dest):
             rmtree(dest)
-        sub = sub or Submission(student, fingerprint(self._source(student)), [])
-        sub.problems.append(f"failed: {type(err).__name__}: {first_line(err)}")
-        return self._record(sub, "failed", None, None, notebooks=[])
+        if isinstance(err, RunFailed):
+            result, why = err.result, err.summary
+            self._keep_log(student, result.kernel_log)
+        else:
+            why = f"{type(err).__name__}: {first_line(err)}"
+        result = result or RunResult(student)
+        result.problems.append(f"failed: {why}")
+        if prepared is None:  # it failed while being prepared
+            prepared = Prepared(self.assignment, student, fingerprint(self._source(student)))
+        return self._record(prepared, result, "failed", None, None, notebooks=[])
 
-    def _record(self, sub, status, score, max_score, **extra):
+    def _keep_log(self, student, text):
+        if text:  # what a kernel on another machine printed
+            path = self.root / ledger.DIR / "logs" / self.assignment / f"{student}.log"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+
+    def _record(self, prepared, result, status, score, max_score, **extra):
         record = {
             "assignment": self.assignment,
-            "student": sub.student,
+            "student": prepared.student,
             "status": status,
             "score": score,
             "max_score": max_score,
-            "seconds": round(time.monotonic() - sub.started, 3),
-            "kernel_cpu": round(sub.kernel_cpu, 3),
-            "problems": sub.problems,
-            "flags": sub.flags,
-            "fingerprint": sub.fingerprint,
+            "seconds": round(result.seconds, 3),
+            "kernel_cpu": round(result.kernel_cpu, 3),
+            "problems": result.problems,
+            "flags": prepared.flags + result.flags,
+            "fingerprint": prepared.fingerprint,
             "graded_at": datetime.datetime.now(datetime.UTC).isoformat(),
             **extra,
         }
-        ledger.append(self.root, self.assignment, record)
+        self.ledger.append(record)
         return record
 
 
@@ -332,74 +285,81 @@ def grade(app, settings, assignments, students=(), workers=None, force=False, zy
     """Grade the submissions of each assignment; return the records of this run.
 
     zygote: a Zygote started early (it imports while nbgrader loads), or None for a new one.
+    With c.Autograder.cluster set, the workers of that Dask scheduler run the submissions.
     """
     root = Path(app.coursedir.root)
     log_to(app, root / ledger.DIR / "grade.log")
     # nbgrader's gradebook warns about its own session handling; it would tear the bar apart.
     warnings.filterwarnings("ignore", category=SAWarning)
-    batches = [Batch(settings, a, coursedir=app.coursedir, parent=app) for a in assignments]
-    plans = [(batch, *batch.plan(students, force)) for batch in batches]
+    courses = [Coordinator(settings, a, coursedir=app.coursedir, parent=app) for a in assignments]
+    plans = [(course, *course.plan(students, force)) for course in courses]
     missing = set(students) - {s for _, todo, done in plans for s in todo + done}
     if missing:
         raise UsageError(f"no submission of {', '.join(assignments)} by {', '.join(missing)}")
-    todo = [(batch, student) for batch, students_, _ in plans for student in students_]
+    todo = [(course, student) for course, students_, _ in plans for student in students_]
     skipped = sum(len(done) for _, _, done in plans)
     if not todo:
         print(f"All {skipped} submissions are graded already; --force regrades them.")
         return []
-    modules = sorted({name for batch in batches for name in batch.preload()})
-    if zygote is None:
-        zygote = start(root, settings, modules)
-    else:
-        zygote.load(modules)  # what the configured source/ imports beyond the usual layout
+    modules = sorted({name for course in courses for name in course.preload()})
+    runner = make_runner(root, settings, modules, workers, zygote)
     os.environ["NBGRADER_EXECUTION"] = "autograde"  # what stock sets while its kernels run
     progress = Progress(len(todo), sys.stderr, skipped=skipped)
     records = []
     try:
-        records = drive(todo, zygote, workers or settings.worker_count(), progress)
+        records = drive(todo, runner, progress)
     finally:
-        zygote.close(kill=len(records) < len(todo))
+        runner.close(abort=len(records) < len(todo))
         progress.close()
-    if (zygote.hello or {}).get("failed"):
-        print(f"Not preloaded (slower, same grades): {'; '.join(zygote.hello['failed'])}")
-    print(summary(records, time.monotonic() - progress.started, sandbox.describe(zygote.limits)))
+    if runner.not_preloaded():
+        print(f"Not preloaded (slower, same grades): {'; '.join(runner.not_preloaded())}")
+    print(summary(records, time.monotonic() - progress.started, runner.describe()))
     return records
 
 
-def drive(todo, zygote, workers, progress):
-    """Keep every worker busy; prepare and save on this (the main) thread."""
+def make_runner(root, settings, modules, workers, zygote):
+    if settings.cluster:
+        from autograder.runners import DaskRunner
+
+        if zygote is not None:
+            zygote.close(kill=True)  # the workers have their own
+        return DaskRunner(settings.cluster, root, settings, modules)
+    if zygote is None:
+        zygote = start(root, settings, modules)
+    else:
+        zygote.load(modules)  # what the configured source/ imports beyond the usual layout
+    return LocalRunner(zygote, workers or settings.worker_count(), root / ledger.DIR / "logs")
+
+
+def drive(todo, runner, progress):
+    """Keep the runner busy; prepare and save on this (the main) thread."""
     records, waiting, running = [], iter(todo), {}
     STOP.clear()
-    with ThreadPoolExecutor(workers, thread_name_prefix="notebook") as pool:
-        try:
-            while True:
-                while len(running) <= workers and (item := next(waiting, None)) is not None:
-                    batch, student = item
-                    try:
-                        sub = batch.prepare(student)
-                    except Exception as err:
-                        records.append(progress.done(batch.fail(student, err)))
-                        continue
-                    running[pool.submit(batch.run, sub, zygote)] = (batch, sub)
-                if not running:
-                    return records
-                finished, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
-                if STOP.is_set():  # a SIGINT that landed in a callback, which drops it
-                    raise KeyboardInterrupt
-                for future in finished:
-                    records.append(progress.done(save(*running.pop(future), future)))
-        except BaseException:
-            zygote.close(kill=True)  # ends every kernel: the workers return at once
-            pool.shutdown(cancel_futures=True)
-            raise
+    while True:
+        while len(running) <= runner.capacity and (item := next(waiting, None)) is not None:
+            course, student = item
+            try:
+                prepared = course.prepare(student)
+            except Exception as err:
+                records.append(progress.done(course.fail(student, err)))
+                continue
+            running[runner.submit(prepared)] = (course, prepared)
+        if not running:
+            return records
+        finished, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
+        if STOP.is_set():  # a SIGINT that landed in a callback, which drops it
+            raise KeyboardInterrupt
+        for future in finished:
+            records.append(progress.done(save(*running.pop(future), future)))
 
 
-def save(batch, sub, future):
+def save(course, prepared, future):
+    result = None
     try:
-        future.result()
-        return batch.save(sub)
+        result = future.result()
+        return course.save(prepared, result)
     except Exception as err:
-        return batch.fail(sub.student, err, sub)
+        return course.fail(prepared.student, err, prepared, result)
 
 
 def flag_for_manual_grading(gb, assignment, student, flags):
@@ -416,49 +376,6 @@ def flag_for_manual_grading(gb, assignment, student, flags):
         for comment in notebook.comments:
             comment.auto_comment = f"{comment.auto_comment or ''}\n\n{note}".strip()
     gb.db.commit()
-
-
-def mark_unrun(nb, first, reason):
-    """Give cell `first` and every later code cell an error output: they did not finish."""
-    for index, cell in enumerate(nb.cells[first:], first):
-        if cell.cell_type == "code":
-            what = "stopped in this cell" if index == first else "this cell was not run"
-            text = f"{what}: {reason}"
-            error = nbformat.v4.new_output(
-                "error", ename="AutograderStopped", evalue=text, traceback=[text]
-            )
-            cell.outputs.append(error)
-
-
-def tampering(notebook):
-    """The kernel's guard refused to run cells (guard.py): name the first, and why."""
-    for index, cell in enumerate(notebook.nb.cells):
-        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            if out.get("ename") == guard.ENAME:
-                why = out.get("evalue", "").partition(": ")[2]
-                name = os.path.basename(notebook.dest)
-                return [
-                    f"{name}: tampering detected before cell {cell_name(notebook.nb, index)}: {why}"
-                ]
-    return []
-
-
-def timed_out(nb):
-    return [
-        i
-        for i, cell in enumerate(nb.cells)
-        if cell.cell_type == "code"
-        and any(o.get("ename") == TIMEOUT_ENAME for o in cell.get("outputs", []))
-    ]
-
-
-def cell_name(nb, index):
-    grade_id = nb.cells[index].get("metadata", {}).get("nbgrader", {}).get("grade_id")
-    return grade_id or f"#{index + 1}"
-
-
-def first_line(err):
-    return (str(err).strip().splitlines() or [""])[0][:200]
 
 
 def fingerprint(folder):

@@ -24,23 +24,7 @@ import sys
 import types
 
 ENAME = "TamperingDetected"
-# Modules whose functions the tests rely on, directly or through the course's check helpers.
-WATCHED = [
-    "builtins",
-    "math",
-    "operator",
-    "numpy",
-    "numpy.testing",
-    "torch",
-    "torch.autograd",
-    "torch.autograd.functional",
-    "torch.func",
-    "torch.nn",
-    "torch.nn.functional",
-    "torch.testing",
-]
 CLASSES = ["torch.Tensor", "torch._C.TensorBase", "torch.nn.Parameter"]
-OWN = "course"  # the course's helper package: every value of its modules is watched
 SHELL_LISTS = [
     "input_transformers_cleanup",
     "input_transformers_post",
@@ -74,9 +58,13 @@ AUTOGRAD_STATE = [
 ]
 
 
-def install(kernel):
-    """Guard every execute request of this ipykernel kernel."""
-    guard = Guard(kernel)
+def install(kernel, watched, own):
+    """Guard every execute request of this ipykernel kernel.
+
+    watched: the modules whose functions the tests rely on; own: the course's helper package,
+    every value of whose modules is watched (c.Autograder.guard_policy(), config.py).
+    """
+    guard = Guard(kernel, watched, own)
     run = kernel.do_execute
 
     async def do_execute(code, silent, *args, **kwargs):
@@ -98,19 +86,23 @@ def callable_or_type(value):
     return callable(value) or isinstance(value, types.ModuleType)
 
 
-def library_object(value):
+def library_object(value, own):
     """A module, or a function or class of the course package: names a test may call."""
     if isinstance(value, types.ModuleType):
         return True
     if not isinstance(value, (types.FunctionType, type)):
         return False
-    module = value.__module__ or ""
-    return module == OWN or module.startswith(OWN + ".")
+    return in_package(value.__module__ or "", own)
+
+
+def in_package(module, package):
+    return module == package or module.startswith(package + ".")
 
 
 class Guard:
-    def __init__(self, kernel):
+    def __init__(self, kernel, watched, own):
         self.kernel, self.shell = kernel, kernel.shell
+        self.watched, self.own = list(watched), own
         self.found, self.views = [], None
 
     def baseline(self):
@@ -119,9 +111,10 @@ class Guard:
         self._pin()
 
     def _names(self):
-        modules = [m for m in WATCHED if m in sys.modules]
-        own = [m for m in sys.modules if m == OWN or m.startswith(OWN + ".")]
-        return modules + own + CLASSES + ["shell", "shell-class", "kernel", "sys"]
+        modules = [m for m in self.watched if m in sys.modules]
+        own = [m for m in sys.modules if in_package(m, self.own)]
+        classes = [c for c in CLASSES if c.rpartition(".")[0] in sys.modules]
+        return modules + own + classes + ["shell", "shell-class", "kernel", "sys"]
 
     def _view(self, name):
         """{key: object} for one watched part; compared by identity."""
@@ -138,7 +131,7 @@ class Guard:
         if name == "kernel":
             return _callables(vars(self.kernel), "kernel.")
         if name == "sys":
-            view = {f"sys.modules[{m!r}]": sys.modules.get(m) for m in WATCHED}
+            view = {f"sys.modules[{m!r}]": sys.modules.get(m) for m in self.watched}
             view |= {f"sys.{n}": getattr(sys, n) for n in ("displayhook", "excepthook")}
             view |= {f"sys.{n}": getattr(sys, n) for n in ("stdout", "stderr", "stdin")}
             view |= _items("sys.meta_path", sys.meta_path) | _items(
@@ -151,7 +144,7 @@ class Guard:
         if name in CLASSES:
             return _class_view([_resolve(name)])
         module = sys.modules[name]
-        if name == OWN or name.startswith(OWN + "."):
+        if in_package(name, self.own):
             return {f"{name}.{k}": v for k, v in vars(module).items()}
         return {f"{name}.{k}": v for k, v in vars(module).items() if callable_or_type(v)}
 
@@ -172,7 +165,8 @@ class Guard:
     def _pin(self):
         """Names of the notebook bound to modules or course helpers (torch, check, ...)."""
         for name, value in list(self.shell.user_ns.items()):
-            if not name.startswith("_") and name not in self.pinned and library_object(value):
+            fresh = not name.startswith("_") and name not in self.pinned
+            if fresh and library_object(value, self.own):
                 self.pinned[name] = value
 
     def _check_pins(self):

@@ -22,6 +22,8 @@ import nbformat
 from nbgrader.nbgraderformat import SCHEMA_VERSION
 from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme
 
+from autograder.cells import nbgrader_meta
+
 RESUBMIT = "ask the student to resubmit from a fresh copy of the release"
 MB = 1 << 20
 
@@ -194,7 +196,7 @@ def source_order(path):
     if not os.path.exists(path):
         return []
     nb = nbformat.read(path, as_version=nbformat.current_nbformat)
-    return [nbgrader(cell).get("grade_id") for cell in nb.cells if nbgrader(cell)]
+    return [nbgrader_meta(cell).get("grade_id") for cell in nb.cells if nbgrader_meta(cell)]
 
 
 def expected(gb, assignment, name, order=(), parent=None):
@@ -251,17 +253,12 @@ def check(nb, name, cells):
     return flags, [c.grade_id for c in missing if c.scored]
 
 
-def nbgrader(cell):
-    meta = cell.get("metadata", {}).get("nbgrader")
-    return meta if isinstance(meta, dict) else {}
-
-
 def index(nb, cells, say):
     """{grade_id: the cell graded for it}: the last copy of a duplicate, as DeduplicateIds
     keeps; a cell renamed to an unknown grade_id is renamed back where it can be told."""
     copies = {}
     for i, cell in enumerate(nb.cells):
-        meta = nbgrader(cell)
+        meta = nbgrader_meta(cell)
         if "nbgrader" in cell.metadata and not meta:
             del cell.metadata["nbgrader"]  # not a dict: nbgrader would crash on it
             say(f"cell #{i + 1} had malformed nbgrader metadata (dropped)")
@@ -284,7 +281,7 @@ def rename(cell, grade_id, cells, found, say):
     """A cell with a grade_id the gradebook does not know: whose is it?"""
     absent = [c for c in cells.values() if c.grade_id not in found]
     meant = [c for c in absent if c.meta["locked"] and cell.source in c.sources]
-    if not meant and nbgrader(cell).get("solution"):
+    if not meant and nbgrader_meta(cell).get("solution"):
         answers = [c for c in absent if c.kind == "answer"]
         meant = answers if len(answers) == 1 else []
     if len(meant) == 1:
@@ -319,7 +316,7 @@ def compare(cell, expect, say):
     if cell.cell_type != expect.cell_type:
         say(f"{expect.what} was turned into {cell.cell_type} (restored to {expect.cell_type})")
         set_type(cell, expect.cell_type)
-    meta = {k: v for k, v in nbgrader(cell).items() if k not in ("checksum", "cell_type")}
+    meta = {k: v for k, v in nbgrader_meta(cell).items() if k not in ("checksum", "cell_type")}
     changed = sorted(
         k for k in meta.keys() | expect.meta.keys() if meta.get(k) != expect.meta.get(k)
     )

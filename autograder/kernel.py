@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from queue import Empty
 
 from jupyter_client.asynchronous import AsyncKernelClient
@@ -38,14 +39,14 @@ class Forked:
         self.zygote, self.pid = zygote, pid
 
     def poll(self):
-        ended = self.zygote.ended(self.pid)
-        return None if ended is None else ended["status"]
+        end = self.zygote.exit_of(self.pid)
+        return None if end is None else end["status"]
 
     def wait(self, timeout=None):
-        ended = self.zygote.wait(self.pid, timeout)
-        if ended is None:
+        end = self.zygote.wait(self.pid, timeout)
+        if end is None:
             raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
-        return ended["status"]
+        return end["status"]
 
     def send_signal(self, sig):
         if self.poll() is None:
@@ -66,19 +67,43 @@ def ipykernel_argv(cmd, env):
     return cmd[3:] if exe and os.path.abspath(exe) == os.path.abspath(sys.executable) else None
 
 
+@dataclass
+class KernelJob:
+    """One notebook's kernel: what the grader asks of it, and what became of it."""
+
+    zygote: object  # the Zygote that forks it; None: started the stock way
+    log: str  # where its stdout and stderr go (unsandboxed)
+    deadline: float | None = None  # time.monotonic() at which the zygote kills it
+    cell_timeout: int | None = None  # None: c.Execute.timeout
+    output_bytes: int | None = None  # past this much output the grader kills it
+    guard: dict | None = None  # what its guard watches (Autograder.guard_policy())
+    pid: int | None = None
+    forked: bool = False
+    killed: bool = False  # by the client: it did not die by itself
+    stopped: str = ""  # why the grader killed it (too much output)
+    output: int = 0  # bytes of output so far
+
+    def exit(self, timeout=5):
+        """How the forked kernel ended, as the zygote saw it (None: not forked, or alive)."""
+        if not self.forked:
+            return None
+        self.zygote.wait(self.pid, timeout)
+        return self.zygote.forget(self.pid)
+
+
 class ForkProvisioner(LocalProvisioner):
     """LocalProvisioner whose kernel process is forked by the zygote of the job."""
 
     async def launch_kernel(self, cmd, **kwargs):
-        job = self.parent.job if self.parent.job is not None else {}
+        job = self.parent.job or KernelJob(None, os.devnull)
         argv = ipykernel_argv(cmd, kwargs.get("env", os.environ))
-        if job.get("zygote") is None or argv is None:
-            job["forked"] = False  # started the stock way: slower, same kernel
+        if job.zygote is None or argv is None:
+            job.forked = False  # started the stock way: slower, same kernel
             return await super().launch_kernel(cmd, **kwargs)
         cwd = os.path.abspath(kwargs.get("cwd") or os.getcwd())
-        pid = job["zygote"].spawn(argv, cwd, kwargs["env"], job["log"], job.get("deadline"))
-        job.update(forked=True, pid=pid)
-        self.process = Forked(job["zygote"], pid)
+        pid = job.zygote.spawn(argv, cwd, kwargs["env"], job.log, job.deadline, job.guard)
+        job.forked, job.pid = True, pid
+        self.process = Forked(job.zygote, pid)
         # No pgid: LocalProvisioner then signals through process.send_signal, the zygote.
         self.pid, self.pgid = pid, None
         self.cwd = cwd
@@ -86,7 +111,7 @@ class ForkProvisioner(LocalProvisioner):
 
     async def kill(self, restart=False):
         if self.parent.job is not None:
-            self.parent.job["killed"] = True  # by the client: the kernel did not die by itself
+            self.parent.job.killed = True
         await super().kill(restart)
 
     async def wait(self):
@@ -147,9 +172,7 @@ class ForkKernelManager(AsyncKernelManager):
 class Forking:
     """Mixin for nbgrader's Execute preprocessor (or a subclass): kernels come from a zygote.
 
-    Set `job` before each notebook: {"zygote", "log", "deadline", "cell_timeout",
-    "output_bytes"}; the provisioner adds "pid", "forked", and "killed" once the client
-    kills the kernel; "stopped" says why the grader killed it (too much output).
+    Set `job` (a KernelJob) before each notebook; the provisioner fills in its pid.
     `running` is the index of the cell being run, then of the last. The kernel is killed,
     not asked to shut down: by then all its output is in.
     """
@@ -172,20 +195,20 @@ class Forking:
         return super().preprocess_cell(cell, resources, index)
 
     def process_message(self, msg, cell, cell_index):
-        """Stop a kernel that floods the grader: past job["output_bytes"] it is killed."""
-        job = self.job or {}
-        if job.get("output_bytes") is not None and job.get("forked"):
-            job["output"] = job.get("output", 0) + len(json.dumps(msg["content"]))
-            if job["output"] > job["output_bytes"]:
-                if not job.get("stopped"):
-                    job["stopped"] = f"output over {job['output_bytes'] >> 20} MB"
-                    job["zygote"].signal(job["pid"], signal.SIGKILL)
+        """Stop a kernel that floods the grader: past job.output_bytes it is killed."""
+        job = self.job
+        if job is not None and job.output_bytes is not None and job.forked:
+            job.output += len(json.dumps(msg["content"]))
+            if job.output > job.output_bytes:
+                if not job.stopped:
+                    job.stopped = f"output over {job.output_bytes >> 20} MB"
+                    job.zygote.signal(job.pid, signal.SIGKILL)
                 return None  # nothing more of it is kept, not even its idle status
         return super().process_message(msg, cell, cell_index)
 
     def _get_timeout(self, cell):
         # Not a trait: preprocess() reloads the traits from the config (c.Execute.timeout).
-        timeout = (self.job or {}).get("cell_timeout")
+        timeout = None if self.job is None else self.job.cell_timeout
         return super()._get_timeout(cell) if timeout is None else timeout
 
 
@@ -195,11 +218,3 @@ def forking(execute_class):
 
 
 ForkExecute = forking(Execute)
-
-
-def ended(job, timeout=5):
-    """How the job's forked kernel ended, as the zygote saw it (None: not forked, or alive)."""
-    if not job.get("forked"):
-        return None
-    job["zygote"].wait(job["pid"], timeout)
-    return job["zygote"].forget(job["pid"])

@@ -7,6 +7,8 @@ from nbgrader import utils
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 
+from autograder.cells import nbgrader_meta
+
 
 class RestoreHiddenTests(NbGraderPreprocessor):
     """Give back its hidden tests to a test cell that a student left as it was released.
@@ -31,7 +33,7 @@ class RestoreHiddenTests(NbGraderPreprocessor):
             return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, index):
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        grade_id = nbgrader_meta(cell).get("grade_id")
         whole = self.whole.get(grade_id)
         if whole is not None and utils.is_grade(cell) and not utils.is_solution(cell):
             released = copy.deepcopy(cell)

@@ -23,20 +23,14 @@ import re
 
 import nbformat
 from matplotlib.figure import Figure
-from nbgrader.api import Gradebook
 from nbgrader.utils import determine_grade, is_grade, is_solution
 
 from autograder import ledger
-from autograder.config import UsageError, find_assignment
+from autograder.cells import exercise_of, nbgrader_meta
+from autograder.config import UsageError, find_assignment, gradebook
 
 TOP_FAILURES = 12
 STDERR_LIMIT = 4000  # characters of stderr text a message quotes
-
-
-def exercise_of(grade_id):
-    """`test_fn__part` and `test_fn` belong to `fn`, which may itself end in `_` (sgd_step_)."""
-    name = re.sub(r"^test_", "", grade_id)
-    return name.rpartition("__")[0] if "__" in name else name
 
 
 def report(app, assignment, out=None):
@@ -64,7 +58,7 @@ def scores(coursedir, assignment):
     gradebook. pending: {exercise: points} still to be graded by hand (as formgrader shows
     them: no score yet, not a zero)."""
     rows, exercises = [], {}
-    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+    with gradebook(coursedir) as gb:
         find_assignment(gb, coursedir, assignment)
         submissions = gb.assignment_submissions(assignment)
         for sub in sorted(submissions, key=lambda s: s.student.id):
@@ -119,7 +113,7 @@ def errors(path):
     to stderr says so, with that text.
     """
     for cell in nbformat.read(path, as_version=4).cells:
-        grade = cell.metadata.get("nbgrader", {})
+        grade = nbgrader_meta(cell)
         if cell.cell_type != "code" or not grade.get("grade"):
             continue
         for out in cell.get("outputs", []):
@@ -152,7 +146,7 @@ def stderr_zero(cell):
         for out in outputs
         if out.get("output_type") == "stream" and out.get("name") == "stderr"
     )
-    if not text or not float(cell.metadata.nbgrader.get("points", 0)):
+    if not text or not float(nbgrader_meta(cell).get("points", 0)):
         return ""
     return text if determine_grade(cell)[0] == 0 else ""
 

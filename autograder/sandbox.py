@@ -56,7 +56,8 @@ from autograder.seccomp import (
 )
 
 WORK = "/sandbox"
-FIRST_UID = 200_000  # root mode: kernel k<id> runs as FIRST_UID + id; no account uses these
+FIRST_UID = 200_000  # root mode: kernel k<id> runs as uid_base + id; no account uses these
+UIDS = 100_000  # uids per zygote
 CGROUPS = "/cgroup"  # where the batch's cgroups appear in the sandbox (root mode)
 SYSTEM = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"]
 PROBE_TIMEOUT = 20
@@ -358,10 +359,16 @@ def _write(path, text):
 # -- in the forked kernel, as (namespace) root in the sandbox, before any student code
 
 
-def prepare(kid, files, connection, limits):
+def uid_base(zygote_pid):
+    """The first kernel uid of a zygote: one block of UIDS per pid, below 2**31."""
+    return FIRST_UID + (zygote_pid % 20_000) * UIDS
+
+
+def prepare(kernel_id, files, connection, limits):
     """The kernel's folder with the submission's files and its connection file; its uid."""
-    uid = FIRST_UID + kid if limits["mode"] == "root" else os.getuid()
-    home = os.path.join(WORK, f"k{kid}")
+    root = limits["mode"] == "root"
+    uid = limits.get("uid_base", FIRST_UID) + kernel_id % UIDS if root else os.getuid()
+    home = os.path.join(WORK, f"k{kernel_id}")
     os.mkdir(home, 0o700)
     for name, data in files.items():
         path = os.path.join(home, name)
@@ -377,12 +384,12 @@ def prepare(kid, files, connection, limits):
     return home, uid
 
 
-def isolate(kid, home, limits, ready):
+def isolate(kernel_id, home, limits, ready):
     """Namespaces of its own; return in the child, which is pid 1 there. The parent, the
     process the zygote knows, tells the zygote the child's pid on `ready`, waits for it and
     ends as it ended: it never returns.
     """
-    join_cgroups(kid, limits)
+    join_cgroups(kernel_id, limits)
     _check(_libc().unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC), "unshare")
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     child = os.fork()
@@ -428,10 +435,10 @@ def _own_user_namespace():
     _write("/proc/self/gid_map", f"{gid} {gid} 1")
 
 
-def join_cgroups(kid, limits):
+def join_cgroups(kernel_id, limits):
     """Root mode: this kernel's own cgroups (pids, memory) in the batch's, where there are."""
     for kind in limits.get("cgroups") or ():
-        path = f"{CGROUPS}/{kind}/k{kid}"
+        path = f"{CGROUPS}/{kind}/k{kernel_id}"
         os.mkdir(path)
         memory = limits["memory_mb"] << 20
         settings = {
@@ -445,9 +452,9 @@ def join_cgroups(kid, limits):
         _write(f"{path}/cgroup.procs", "0")
 
 
-def remove_kernel_cgroups(kid, limits):
+def remove_kernel_cgroups(kernel_id, limits):
     for kind in limits.get("cgroups") or ():
-        _rmdir(f"{CGROUPS}/{kind}/k{kid}", tries=1)  # empty: its pid namespace ended first
+        _rmdir(f"{CGROUPS}/{kind}/k{kernel_id}", tries=1)  # empty: its pid namespace ended first
 
 
 def limit(limits):

@@ -3,16 +3,17 @@
 Answer cells run in the same Python process as the hidden test cells, so an answer can try
 to change what the tests do: patch `torch.allclose` or a builtin, rebind `check`, return an
 object that equals anything, install an IPython hook that blanks later cells, read the hidden
-tests from disk. `suspicious(nb, name)` reads every code cell that is not the instructor's
-(after nbgrader's sanitize pass, test cells and locked cells hold the gradebook's source) and
-returns a line for each source line that could do that (its first reason), at most
-MAX_FINDINGS of them. Nothing runs; a flagged submission is still graded, and a person
+tests from disk. `suspicious(nb, name, settings)` reads every code cell that is not the
+instructor's (after nbgrader's sanitize pass, test cells and locked cells hold the gradebook's
+source) and returns a line for each source line that could do that (its first reason), at
+most MAX_FINDINGS of them. Nothing runs; a flagged submission is still graded, and a person
 looks at it.
 
-It allows by default and denies precisely: imports outside the course's modules, a few
-builtins and attributes, special methods and names, stores into libraries and into the names
-the tests read. What it cannot follow (a module handed around through function calls) the
-kernel's own guard (guard.py) catches when it happens.
+It allows by default and denies precisely: imports outside the course's modules
+(c.Autograder.allowed_modules and course_package, config.py), a few builtins and attributes,
+special methods and names, stores into libraries and into the names the tests read. What it
+cannot follow (a module handed around through function calls) the kernel's own guard
+(guard.py) catches when it happens.
 """
 
 import ast
@@ -24,21 +25,12 @@ import re
 
 from IPython.core.inputtransformer2 import TransformerManager
 
-from autograder.intake import nbgrader
+from autograder.cells import nbgrader_meta
 
 MAX_FINDINGS = 5
 
-# Top-level modules an answer may import: the course's libraries and pure-Python helpers.
-# Any other module is flagged: the standard library alone has dozens that run strings as code,
-# read files or reach the interpreter (timeit, runpy, linecache, sqlite3, unittest.mock, ...),
-# and a submission can bring its own module next to the notebook.
-ALLOWED_MODULES = {
-    "__future__", "abc", "bisect", "cmath", "collections", "contextlib", "copy", "course",
-    "dataclasses", "datetime", "decimal", "enum", "fractions", "functools", "heapq",
-    "itertools", "json", "math", "matplotlib", "numbers", "numpy", "operator", "pprint",
-    "random", "re", "statistics", "string", "textwrap", "time", "torch", "typing", "warnings",
-}  # fmt: skip
-# Why the usual suspects are flagged, for the message; other modules get a generic reason.
+# Any module outside the allowed ones is flagged (a submission can bring its own module next to
+# the notebook). Why the usual suspects are flagged, for the message; others get a generic one.
 MODULE_REASONS = {
     "interpreter internals: sys.modules, hooks, exit": ("sys",),
     "the operating system: files, processes, os._exit": ("os", "posix", "nt"),
@@ -169,18 +161,23 @@ SAFE_MAGICS = {"pinfo": None, "pinfo2": None, "matplotlib": {"", "inline", "widg
 DUNDER = re.compile(r"__\w+__")
 
 
-def suspicious(nb, notebook_name):
-    """One line per construct, in the cells a student controls, that could tamper with grading."""
+def suspicious(nb, notebook_name, settings):
+    """One line per construct, in the cells a student controls, that could tamper with grading.
+
+    settings: the course's c.Autograder (config.Autograder): which modules a cell may import.
+    """
     cells = [(i, c, parse(c.source)) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     cells = [(i, c, tree) for i, c, tree in cells if tree is not None]
     trusted = [tree for _, c, tree in cells if instructor_cell(c)]
     students = [(i, c, tree) for i, c, tree in cells if not instructor_cell(c)]
     trees = [tree for _, _, tree in cells]
-    solutions = [tree for _, c, tree in cells if nbgrader(c).get("solution")]
-    context = Context(protected_names(trusted, solutions, trees), trees)
+    solutions = [tree for _, c, tree in cells if nbgrader_meta(c).get("solution")]
+    own = settings.course_package
+    protected = protected_names(trusted, solutions, trees, own)
+    context = Context(protected, trees, {*settings.allowed_modules, own}, own)
     found = []
     for index, cell, tree in students:
-        name = nbgrader(cell).get("grade_id") or f"#{index + 1}"
+        name = nbgrader_meta(cell).get("grade_id") or f"#{index + 1}"
         for line, text in Scan(context).run(tree):
             found.append(f"{notebook_name}, cell {name}, line {line}: {text}")
     if len(found) > MAX_FINDINGS:
@@ -190,7 +187,7 @@ def suspicious(nb, notebook_name):
 
 def instructor_cell(cell):
     """A test cell or a locked cell: sanitize gave it back the gradebook's source."""
-    meta = nbgrader(cell)
+    meta = nbgrader_meta(cell)
     instructor = meta.get("grade") or meta.get("locked")
     return bool(meta.get("grade_id") and instructor and not meta.get("solution"))
 
@@ -209,8 +206,9 @@ def parse(source):
 
 
 class Context:
-    def __init__(self, protected, trees):
+    def __init__(self, protected, trees, allowed, own):
         self.protected = protected  # names the tests read: rebinding them is tampering
+        self.allowed, self.own = allowed, own  # importable top-level modules; the course's
         self.paths = import_paths(trees, ast.Import | ast.ImportFrom)  # {np: "numpy", ...}
         self.modules = set(import_paths(trees, ast.Import))  # names bound to whole modules
         self.library = library_names(trees, set(self.paths))  # and what they flow into
@@ -253,7 +251,7 @@ def is_module(path):
     return False
 
 
-def protected_names(trusted, solutions, trees):
+def protected_names(trusted, solutions, trees, own):
     """Names the instructor's cells read and the student is not the one to define.
 
     The student defines the answer functions (make_param, ...); check, torch, np, the
@@ -262,7 +260,7 @@ def protected_names(trusted, solutions, trees):
     reads = set().union(*(free_names(tree) for tree in trusted))
     defined = set().union(*(bound_names(_own(tree.body)) for tree in solutions))
     imported = set().union(*(import_names(tree) for tree in trees))
-    library = imported | course_names() | set(dir(builtins))
+    library = imported | package_names(own) | set(dir(builtins))
     return {n for n in reads if n in library or n not in defined}
 
 
@@ -320,9 +318,9 @@ def import_names(tree):
 
 
 @functools.cache
-def course_names():
-    """What `from course import ...` offers, read from its source: the grader imports no torch."""
-    spec = importlib.util.find_spec("course")
+def package_names(package):
+    """What `from package import ...` offers, read from its source: the grader imports no torch."""
+    spec = importlib.util.find_spec(package)
     if spec is None or not spec.origin:
         return set()
     with open(spec.origin, encoding="utf-8") as f:
@@ -484,7 +482,7 @@ class Scan(ast.NodeVisitor):
         for alias in node.names:
             full = f"{node.module}.{alias.name}"
             if alias.name == "*":
-                if node.module != "course":
+                if node.module != self.ctx.own:
                     self.flag(node, ast.unparse(node), "can rebind names the tests use")
                 continue
             self.check_submodule(node, full)
@@ -493,7 +491,7 @@ class Scan(ast.NodeVisitor):
 
     def check_module(self, node, module):
         top = module.split(".")[0]
-        if top not in ALLOWED_MODULES:
+        if top not in self.ctx.allowed:
             reason = MODULE_REASON.get(top, "a module the course does not use")
             self.flag(node, f"import {module}", reason)
         else:

@@ -35,7 +35,8 @@ import sys
 import threading
 import time
 
-from autograder import guard, sandbox
+from autograder import guard, ledger, sandbox
+from autograder.config import Autograder
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
@@ -125,9 +126,10 @@ def kernel_main(request, ready, inherited=()):
         env.update(ONE_THREAD)
         confined = request.get("sandbox")
         if confined:
-            kid = request["id"]
-            home, uid = sandbox.prepare(kid, request["files"], request["connection"], confined)
-            home = sandbox.isolate(kid, home, confined, ready)  # now pid 1 of its namespaces
+            kernel_id = request["id"]
+            files, connection = request["files"], request["connection"]
+            home, uid = sandbox.prepare(kernel_id, files, connection, confined)
+            home = sandbox.isolate(kernel_id, home, confined, ready)  # pid 1 of its namespaces
             request["cwd"], request["log"] = home, os.path.join(home, ".kernel.log")
             env.update(HOME=home, TMPDIR=home, IPYTHONDIR=os.path.join(home, ".ipython"))
         _redirect_stdio(request.get("log") or os.devnull)
@@ -147,7 +149,7 @@ def kernel_main(request, ready, inherited=()):
         app.initialize(request["argv"])
         if confined:
             sandbox.confine(uid, confined)
-        guard.install(app.kernel)
+        guard.install(app.kernel, **request["guard"])
         os.write(ready, b"!")
         os.close(ready)
         app.start()
@@ -289,9 +291,9 @@ class Server:
             self.deadlines.pop(pid, None)
             confined = self.kernels.pop(pid, None)
             if confined is not None:  # what it left: its folder, its cgroups
-                kid, limits = confined  # its processes ended with its pid namespace
-                sandbox.remove_kernel_cgroups(kid, limits)
-                shutil.rmtree(os.path.join(sandbox.WORK, f"k{kid}"), ignore_errors=True)
+                kernel_id, limits = confined  # its processes ended with its pid namespace
+                sandbox.remove_kernel_cgroups(kernel_id, limits)
+                shutil.rmtree(os.path.join(sandbox.WORK, f"k{kernel_id}"), ignore_errors=True)
             timed_out = pid in self.timed_out
             self.timed_out.discard(pid)
             exitcode = os.waitstatus_to_exitcode(status)
@@ -345,7 +347,9 @@ class Zygote:
         if limits is not None:
             env["AUTOGRADER_PARENT_PID"] = ""  # outside its pid namespace: bwrap watches
             self.cgroups = sandbox.make_cgroups(limits["cgroups"], f"autograder-{os.getpid()}")
-            self.limits = limits = dict(limits, cgroups=sorted(self.cgroups))
+            # Uids of its own: two zygotes on one machine (two Dask workers) never share one.
+            uids = sandbox.uid_base(os.getpid())
+            self.limits = limits = dict(limits, cgroups=sorted(self.cgroups), uid_base=uids)
             command = sandbox.wrap(command, limits, packages, self.cgroups)
         os.makedirs(os.path.dirname(log), exist_ok=True)
         with open(log, "ab") as err:
@@ -357,7 +361,7 @@ class Zygote:
                 env=env,
                 text=True,
             )
-        self.hello = None
+        self.greeting = None
         self._ids = itertools.count(1)
         self._replies, self._exits = {}, {}
         self._cond = threading.Condition()
@@ -369,7 +373,7 @@ class Zygote:
             message = json.loads(line)
             with self._cond:
                 if "ready" in message:
-                    self.hello = message
+                    self.greeting = message
                 elif "exited" in message:
                     self._exits[message["exited"]] = message
                 else:
@@ -391,20 +395,22 @@ class Zygote:
     def ready(self, timeout=None):
         """The zygote's greeting ({"ready": pid, "failed": [...], ...}) once it has loaded."""
         with self._cond:
-            self._cond.wait_for(lambda: self.hello or None in self._replies, timeout)
-            if self.hello is None:
+            self._cond.wait_for(lambda: self.greeting or None in self._replies, timeout)
+            if self.greeting is None:
                 raise ZygoteError(f"the kernel zygote did not start; see {self.log}")
-            return self.hello
+            return self.greeting
 
-    def spawn(self, argv, cwd, env, log, deadline=None):
+    def spawn(self, argv, cwd, env, log, deadline=None, guard=None):
         """Fork the kernel `python -m ipykernel_launcher *argv` would be; return its pid.
 
         deadline: a time.monotonic() instant at which the zygote kills the kernel.
+        guard: what its guard watches (Autograder.guard_policy()); None: the defaults.
         """
         self.ready()
         rid = next(self._ids)
         request = {"id": rid, "argv": argv, "cwd": cwd, "env": env, "log": log}
         request["deadline"] = deadline
+        request["guard"] = guard or Autograder().guard_policy()
         if self.limits is not None:
             self._confine(request)
         self._request(request)
@@ -429,7 +435,7 @@ class Zygote:
         """Have the zygote send signal `number` to the kernel `pid` and its processes."""
         self._request({"signal": pid, "number": int(number)})
 
-    def ended(self, pid):
+    def exit_of(self, pid):
         """How the kernel `pid` ended ({"status": ..., "timed_out": ...}), or None if alive."""
         with self._cond:
             gone = self.limits is not None or not _exists(pid)  # pids of another namespace
@@ -441,7 +447,7 @@ class Zygote:
     def wait(self, pid, timeout=None):
         with self._cond:
             self._cond.wait_for(lambda: pid in self._exits or None in self._replies, timeout)
-        return self.ended(pid)
+        return self.exit_of(pid)
 
     def forget(self, pid):
         with self._cond:
@@ -464,7 +470,7 @@ class Zygote:
 def start(root, settings, modules):
     """The zygote of the course at `root`: sandboxed as `settings` say, importing `modules`."""
     limits = sandbox.choose(settings)
-    zygote = Zygote(os.path.join(root, ".autograder", "zygote.log"), limits, modules)
+    zygote = Zygote(os.path.join(root, ledger.DIR, "zygote.log"), limits, modules)
     zygote.load(modules)
     return zygote
 

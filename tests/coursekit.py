@@ -2,11 +2,11 @@
 
 Everything here is generic over chapters: a new chapter only adds its notebook under source/
 and its answer catalogue under tests/answers/<assignment>/{wrong,right}/<function>__<slug>.py.
+Scratch courses and the catalogue's reader are autograder.scratch's (make bench uses them too).
 """
 
 import html.parser
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -16,122 +16,34 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
-SOURCE = ROOT / "source"
+from autograder.cells import exercise_of, nbgrader_meta
+from autograder.scratch import (
+    ROOT,
+    SOURCE,
+    answers,
+    assignments,
+    generate_release,
+    make_course,
+    notebook_path,
+    reference_answer,
+    run,
+    solution_cells,
+    venv_env,
+)
+from autograder.scratch import as_user as as_user  # re-exported for the tests
+from autograder.scratch import nbgrader as nbgrader
+from autograder.scratch import scores as scores
+from autograder.scratch import submit as submit
+
 RELEASE = ROOT / "release"
-ANSWERS = Path(__file__).resolve().parent / "answers"
 SHARED = ROOT.parent / "shared"
-
-
-def assignments():
-    """Assignment ids: the folders of source/ that hold a notebook."""
-    return sorted(p.name for p in SOURCE.iterdir() if p.is_dir() and list(p.glob("*.ipynb")))
-
-
-def notebook_path(assignment, root=SOURCE):
-    (path,) = sorted((root / assignment).glob("*.ipynb"))
-    return path
-
-
-def nbgrader_meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def solution_cells(nb):
-    """{grade_id: cell} for the autograded answer (code solution) cells."""
-    return {
-        nbgrader_meta(c)["grade_id"]: c
-        for c in nb.cells
-        if c.cell_type == "code" and nbgrader_meta(c).get("solution")
-    }
-
-
-def exercise_of(grade_id):
-    """`test_fn__part` and `test_fn` both belong to the exercise `fn` (which may end in `_`)."""
-    name = re.sub(r"^test_", "", grade_id)
-    return name.rpartition("__")[0] if "__" in name else name
-
-
-def reference_answer(cell):
-    """A solution cell as a student who solved it would leave it: markers removed."""
-    lines = cell.source.split("\n")
-    return "\n".join(
-        ln for ln in lines if ln.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")
-    )
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 def reference_answers(assignment):
     """{grade_id: solved cell} for every answer cell of an assignment's source notebook."""
     nb = nbformat.read(notebook_path(assignment), as_version=4)
     return {gid: reference_answer(cell) for gid, cell in solution_cells(nb).items()}
-
-
-def venv_env():
-    """os.environ with this interpreter's bin/ first: nbgrader runs `alembic` from PATH."""
-    return dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-
-
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-TAG = re.compile(r"\[(hint|warns):\s*([^\]]+)\]")
-
-
-@dataclass(frozen=True)
-class Answer:
-    assignment: str
-    function: str
-    slug: str
-    correct: bool
-    path: Path
-
-    @property
-    def student(self):
-        return f"{'right' if self.correct else 'wrong'}-{self.function}--{self.slug}"
-
-    @property
-    def first_line(self):
-        return self.path.read_text(encoding="utf-8").split("\n", 1)[0].lstrip("# ").strip()
-
-    @property
-    def misconception(self):
-        return TAG.sub("", self.first_line).strip()
-
-    @property
-    def tags(self):
-        """{"hint": word, "warns": word} from `[hint: word]` and `[warns: word]` on line one.
-
-        hint: a word the failure message of a wrong answer must contain (names its mistake);
-        warns: a right answer that warns harmlessly, and a word of the note it must show.
-        """
-        return {k: v.strip() for k, v in TAG.findall(self.first_line)}
-
-    def source(self):
-        return self.path.read_text(encoding="utf-8").rstrip("\n")
-
-
-def answers(assignment):
-    """The catalogue of wrong and right answers kept as data for one assignment."""
-    found = []
-    for kind in ("wrong", "right"):
-        for path in sorted((ANSWERS / assignment / kind).glob("*.py")):
-            function, _, slug = path.stem.rpartition("__")
-            found.append(Answer(assignment, function, slug, kind == "right", path))
-    return found
-
-
-def run(cmd, cwd, timeout=1800):
-    """Run a command, failing with its whole output when it does not exit 0."""
-    proc = subprocess.run(
-        cmd, cwd=cwd, env=venv_env(), capture_output=True, text=True, timeout=timeout
-    )
-    if proc.returncode:
-        raise AssertionError(
-            f"{' '.join(map(str, cmd))} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
-        )
-    return proc
-
-
-def nbgrader(*args, cwd):
-    return run([sys.executable, "-m", "nbgrader", *args, "--log-level=WARN"], cwd=cwd)
 
 
 def autograder(*args, cwd, check=True, timeout=600):
@@ -142,49 +54,6 @@ def autograder(*args, cwd, check=True, timeout=600):
     return subprocess.run(
         cmd, cwd=cwd, env=venv_env(), capture_output=True, text=True, timeout=timeout
     )
-
-
-def make_course(tmp, assignments_=None):
-    """A fresh nbgrader course in `tmp` with the repo's config and source notebooks."""
-    tmp = Path(tmp)
-    tmp.mkdir(parents=True, exist_ok=True)
-    shutil.copy(ROOT / "nbgrader_config.py", tmp / "nbgrader_config.py")
-    for a in assignments_ or assignments():
-        shutil.copytree(SOURCE / a, tmp / "source" / a, ignore=shutil.ignore_patterns(".ipynb_*"))
-    return tmp
-
-
-def generate_release(course, assignment):
-    nbgrader("generate_assignment", assignment, "--force", cwd=course)
-    return course / "release" / assignment
-
-
-def submit(course, assignment, student, replacements):
-    """Write a submission: the release notebook with some answer cells replaced."""
-    release_nb = notebook_path(assignment, course / "release")
-    nb = nbformat.read(release_nb, as_version=4)
-    cells = solution_cells(nb)
-    for grade_id, text in replacements.items():
-        cells[grade_id].source = text
-    dest = course / "submitted" / student / assignment
-    dest.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, dest / release_nb.name)
-
-
-def scores(course, assignment):
-    """{student: {test grade_id: (score, max_score)}} from the course's gradebook."""
-    from nbgrader.api import Gradebook
-
-    out = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for sub in gb.assignment_submissions(assignment):
-            per_cell = {}
-            for nb in sub.notebooks:
-                for grade in nb.grades:
-                    if grade.cell_type == "code":
-                        per_cell[grade.name] = (grade.score, grade.max_score)
-            out[sub.student.id] = per_cell
-    return out
 
 
 @dataclass(frozen=True)
@@ -263,8 +132,8 @@ def regions(source):
 
 def graded_test_cells(nb):
     """The autograder test cells of a notebook."""
-    grading = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
-    return [c for c in grading if c.cell_type == "code" and not c.metadata.nbgrader.get("solution")]
+    grading = [c for c in nb.cells if c.cell_type == "code" and nbgrader_meta(c).get("grade")]
+    return [c for c in grading if not nbgrader_meta(c).get("solution")]
 
 
 def hidden_lines(assignment, root=SOURCE):
@@ -295,7 +164,7 @@ def hidden_failures(path):
             header = rf"Cell In\[{cell.execution_count}\], line (\d+)"
             lines = {int(m.group(1)) for f in frames if (m := re.search(header, f))}
             if lines & hidden:
-                found.append((cell.metadata.nbgrader["grade_id"], out.evalue))
+                found.append((nbgrader_meta(cell)["grade_id"], out.evalue))
     return found
 
 
@@ -331,24 +200,6 @@ def page_text(path):
 
 def message_shown(message, text):
     return all(line.strip() in text for line in message.splitlines())
-
-
-def as_user(user, home):
-    """The command prefix that runs as `user`, an unprivileged account made if missing (as
-    root), owning `home` (links handed over, never what they point at)."""
-    import pwd
-
-    try:
-        entry = pwd.getpwnam(user)
-    except KeyError:
-        command = ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin"]
-        subprocess.run([*command, user], check=True, capture_output=True, timeout=60)
-        entry = pwd.getpwnam(user)
-    for folder, dirs, names in os.walk(home):
-        for name in [folder, *(os.path.join(folder, n) for n in dirs + names)]:
-            os.lchown(name, entry.pw_uid, entry.pw_gid)
-    path = f"{Path(sys.executable).parent}:/usr/bin:/bin"  # nbgrader runs alembic from PATH
-    return ["runuser", "-u", user, "--", "env", f"HOME={home}", f"PATH={path}"]
 
 
 def load_json(path):

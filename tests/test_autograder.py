@@ -44,6 +44,8 @@ from coursekit import (
 
 from autograder import ledger
 from autograder.bench import normalized
+from autograder.cells import nbgrader_meta
+from autograder.config import venv_path
 
 CH1 = "01_requires_grad"
 ENV = venv_env()
@@ -122,7 +124,7 @@ def test_report_shows_scores_and_the_failing_tests(tmp_path):
     explained = course / "submitted" / "explained" / CH1 / "requires_grad.ipynb"
     nb = nbformat.read(explained, as_version=4)
     for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == "explain_leaves":
+        if nbgrader_meta(cell).get("grade_id") == "explain_leaves":
             cell.source = "Tensors made directly, not computed: backward fills their .grad."
     nbformat.write(nb, explained)
     autograder("grade", CH1, cwd=course)
@@ -198,7 +200,7 @@ def test_each_kernel_is_fresh_and_starts_like_stock(tmp_path):
     grader's environment only its allow-list (and one torch thread each)."""
     from nbclient import NotebookClient
 
-    from autograder.kernel import ForkExecute, ended
+    from autograder.kernel import ForkExecute, KernelJob
     from autograder.sandbox import clean_env
     from autograder.zygote import ONE_THREAD, Zygote
 
@@ -213,9 +215,9 @@ def test_each_kernel_is_fresh_and_starts_like_stock(tmp_path):
     forked = []
     for _ in range(2):
         fork = ForkExecute()
-        fork.job = {"zygote": zygote, "log": str(tmp_path / "k.log"), "deadline": None}
+        fork.job = KernelJob(zygote, str(tmp_path / "k.log"))
         forked.append(probe(fork.preprocess))
-        assert fork.job["forked"] and ended(fork.job)["status"] is not None
+        assert fork.job.forked and fork.job.exit()["status"] is not None
     zygote.close()
     stock = probe(lambda nb, res: NotebookClient(nb, resources=res).execute())
     assert stock[:2] == [f"True {tmp_path}", "False"]
@@ -251,7 +253,7 @@ def interrupt_midway(course, sig):
 
     No process of the batch (the zygote, a kernel) may outlive it.
     """
-    path = ledger.path(course, CH1)
+    path = ledger.Ledger(course, CH1).path
     before = len(path.read_text().splitlines()) if path.exists() else 0
     proc = subprocess.Popen(
         [sys.executable, "-m", "autograder", "grade", CH1, "--workers", "1"],
@@ -310,9 +312,7 @@ def test_timeouts_a_dead_kernel_and_a_broken_file_are_recorded(tmp_path):
     assert by_exercise["crasher"] == {"make_param": 2, "blitz_grad": 2, "graph_leaves": 0}
     assert by_exercise["sleeper"] == {"make_param": 2, "blitz_grad": 0, "graph_leaves": 0}
     graded = nbformat.read(course / "autograded" / "reference" / CH1 / "requires_grad.ipynb", 4)
-    cell = next(
-        c for c in graded.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "make_param"
-    )
+    cell = next(c for c in graded.cells if nbgrader_meta(c).get("grade_id") == "make_param")
     text = "".join(o.get("text", "") for o in cell.outputs)  # a print may come in two chunks
     assert text == "autograde\n", "the kernel must see the environment stock's sees"
 
@@ -368,7 +368,7 @@ def test_without_a_sandbox_grade_refuses_until_told_the_code_is_trusted(tmp_path
     to fix it; --unsandboxed grades anyway and says so in its last line."""
     course = chapter_course(tmp_path / "course")
     submit(course, CH1, "reference", reference(CH1))
-    no_bwrap = dict(ENV, PATH=str(Path(sys.executable).parent))
+    no_bwrap = dict(ENV, PATH=venv_path(""))  # this Python's bin/ alone
 
     def run(*args):
         cmd = [sys.executable, "-m", "autograder", *args]
@@ -417,23 +417,19 @@ def test_untouched_test_cells_are_graded_in_silence_with_their_hidden_tests(tmp_
     submit(course, CH1, "edited", reference(CH1))
     edited = course / "submitted" / "edited" / CH1 / "requires_grad.ipynb"
     nb = nbformat.read(edited, as_version=4)
-    cell = next(
-        c for c in nb.cells if c.metadata.get("nbgrader", {}).get("locked") and "check(" in c.source
-    )
+    cell = next(c for c in nb.cells if nbgrader_meta(c).get("locked") and "check(" in c.source)
     cell.source += "\n# a student's line"
     nbformat.write(nb, edited)
     run = nbgrader("autograde", CH1, cwd=course)
     warned = re.findall(r"Attribute 'checksum' for cell (\S+) has changed", run.stdout + run.stderr)
-    assert warned == [cell.metadata.nbgrader["grade_id"]], warned
+    assert warned == [nbgrader_meta(cell)["grade_id"]], warned
     source = nbformat.read(notebook_path(CH1), as_version=4)
     hidden = {
-        c.metadata.nbgrader["grade_id"] for c in source.cells if "BEGIN HIDDEN TESTS" in c.source
+        nbgrader_meta(c)["grade_id"] for c in source.cells if "BEGIN HIDDEN TESTS" in c.source
     }
     for student in ("reference", "edited"):
         graded = nbformat.read(notebook_path(CH1, course / "autograded" / student), as_version=4)
         whole = {
-            c.metadata.nbgrader["grade_id"]
-            for c in graded.cells
-            if "BEGIN HIDDEN TESTS" in c.source
+            nbgrader_meta(c)["grade_id"] for c in graded.cells if "BEGIN HIDDEN TESTS" in c.source
         }
         assert hidden and whole == hidden, f"{student}: hidden tests missing from {hidden - whole}"

@@ -10,18 +10,19 @@ from autograder import ledger
 from autograder.__main__ import main
 from autograder.collect import identify
 from autograder.config import LMS_PATTERN
-from autograder.grade import mark_unrun, timed_out
+from autograder.execution import mark_unrun, timed_out
 from autograder.progress import summary
 from autograder.zygote import imported_modules
 
 
 def test_ledger_keeps_the_last_record_and_skips_a_torn_line(tmp_path):
-    ledger.append(tmp_path, "a1", {"student": "ann", "status": "failed"})
-    ledger.append(tmp_path, "a1", {"student": "bob", "status": "graded"})
-    ledger.append(tmp_path, "a1", {"student": "ann", "status": "graded"})
-    with open(ledger.path(tmp_path, "a1"), "a", encoding="utf-8") as f:
+    book = ledger.Ledger(tmp_path, "a1")
+    book.append({"student": "ann", "status": "failed"})
+    book.append({"student": "bob", "status": "graded"})
+    book.append({"student": "ann", "status": "graded"})
+    with open(book.path, "a", encoding="utf-8") as f:
         f.write('{"student": "cy", "sta')  # a crash in the middle of a write
-    latest = ledger.latest(tmp_path, "a1")
+    latest = book.latest()
     assert {s: r["status"] for s, r in latest.items()} == {"ann": "graded", "bob": "graded"}
     assert ledger.latest(tmp_path, "other") == {}
 

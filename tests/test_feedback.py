@@ -21,7 +21,6 @@ from coursekit import (
     assignments,
     autograder,
     by_exercise,
-    exercise_of,
     generate_release,
     graded_test_cells,
     hidden_failures,
@@ -37,6 +36,8 @@ from coursekit import (
     submit,
 )
 from nbgrader.utils import notebook_hash
+
+from autograder.cells import exercise_of, nbgrader_meta
 
 CHAPTER = assignments()[0]
 NOTE = "hidden tests ran here"
@@ -78,7 +79,7 @@ def plant_probe(course):
     path = notebook_path(CHAPTER, course / "source")
     nb = nbformat.read(path, as_version=4)
     cell = next(c for c in graded_test_cells(nb) if regions(c.source)[1])
-    function = exercise_of(cell.metadata.nbgrader["grade_id"])
+    function = exercise_of(nbgrader_meta(cell)["grade_id"])
     lines = cell.source.split("\n")
     end = max(i for i, line in enumerate(lines) if DELIMITERS[1] in line)
     lines.insert(end, f'check(getattr({function}, "{PROBE}", None), None, "{PROBE_WHAT}")')
@@ -123,9 +124,9 @@ def comment_on(course, student):
 
     nb = nbformat.read(notebook_path(CHAPTER), as_version=4)
     manual = next(
-        c.metadata.nbgrader["grade_id"]
+        nbgrader_meta(c)["grade_id"]
         for c in nb.cells
-        if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "markdown"
+        if nbgrader_meta(c).get("solution") and c.cell_type == "markdown"
     )
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         found = gb.find_comment(manual, notebook_path(CHAPTER).stem, CHAPTER, student)

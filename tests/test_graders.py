@@ -2,9 +2,11 @@
 
 Per chapter, one throwaway course holds the reference answers, the untouched release
 notebook, and every answer of the catalogue in tests/answers/<assignment>/.
-`python -m autograder grade` grades all of it. Stock nbgrader grades, in a copy, the reference,
-the blank release and every right answer that warns (where stock nbgrader's stderr rule bites),
-and the autograder must agree with it on each (test_autograder.py compares whole notebooks of
+`python -m autograder grade --cluster` grades all of it on a real Dask cluster (a scheduler
+and two workers on 127.0.0.1, each with a local directory of its own, like two machines).
+Stock nbgrader grades, in a copy, the reference, the blank release and every right answer
+that warns (where stock nbgrader's stderr rule bites), and the autograder must agree with it
+on each (test_autograder.py compares whole notebooks of
 chapter 1's catalogue too).
 - the reference scores every autograded point; the blank release scores zero (both graders);
 - each wrong answer loses points on its own exercise and on no other;
@@ -27,7 +29,6 @@ from coursekit import (
     autograder,
     by_exercise,
     cell_outputs,
-    exercise_of,
     generate_release,
     hidden_failures,
     hidden_lines,
@@ -40,7 +41,11 @@ from coursekit import (
     scores,
     solution_cells,
     submit,
+    venv_env,
 )
+
+from autograder.cells import exercise_of
+from autograder.cluster import Processes
 
 CHAPTERS = assignments()
 BROKEN = {"SyntaxError", "IndentationError", "NameError", "ImportError", "ModuleNotFoundError"}
@@ -58,9 +63,16 @@ class Graded:
     outputs: dict  # {student: {grade_id: CellOutput}}: stock's where it graded, else ours
 
 
+@dataclass(frozen=True)
+class Place:
+    root: object  # where the courses are made
+    cluster: str  # the Dask scheduler that grades them
+
+
 @functools.cache
-def graded(assignment, tmp_root):
+def graded(assignment, place):
     """Grade the reference, the blank release and the whole catalogue of one chapter once."""
+    tmp_root = place.root
     stock = make_course(tmp_root / f"{assignment}-stock", [assignment])
     generate_release(stock, assignment)
     reference = reference_answers(assignment)
@@ -73,7 +85,7 @@ def graded(assignment, tmp_root):
         if not stock_grades(answer):
             shutil.rmtree(stock / "submitted" / answer.student)
     nbgrader("autograde", assignment, cwd=stock)
-    autograder("grade", assignment, cwd=ours)
+    autograder("grade", assignment, "--cluster", place.cluster, cwd=ours)
     outputs = {
         a.student: cell_outputs(stock if stock_grades(a) else ours, assignment, a.student)
         for a in answers(assignment)
@@ -88,7 +100,11 @@ def stock_grades(answer):
 
 @pytest.fixture(scope="session")
 def grading_root(tmp_path_factory):
-    return tmp_path_factory.mktemp("grading")
+    """Where the courses are made, and the cluster that grades them (one per test process)."""
+    root = tmp_path_factory.mktemp("grading")
+    with Processes(root / "cluster", workers=2, env=venv_env()) as cluster:
+        yield Place(root, cluster.address)
+    assert cluster.leftovers() == [], "a process of the cluster outlived it"
 
 
 def _cases(correct):

@@ -17,7 +17,6 @@ from coursekit import (
     autograder,
     generate_release,
     make_course,
-    nbgrader_meta,
     notebook_path,
     reference_answers,
     scores,
@@ -26,6 +25,7 @@ from coursekit import (
 )
 
 from autograder import intake, ledger
+from autograder.cells import nbgrader_meta
 
 CH1 = "01_requires_grad"
 NAME = "requires_grad.ipynb"

@@ -18,12 +18,14 @@ from coursekit import (
     ROOT,
     SOURCE,
     assignments,
-    nbgrader_meta,
     notebook_path,
     reference_answers,
     solution_cells,
 )
 from nbclient import NotebookClient
+
+from autograder.cells import nbgrader_meta
+from autograder.config import venv_path
 
 BIN = Path(sys.executable).parent
 
@@ -47,7 +49,7 @@ def running_lab(root, runtime_dir):
         JUPYTER_RUNTIME_DIR=str(runtime_dir),
         JUPYTERLAB_SETTINGS_DIR=str(Path(runtime_dir) / "settings"),
         JUPYTERLAB_WORKSPACES_DIR=str(Path(runtime_dir) / "workspaces"),
-        PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}",  # as `make lab` does: nbgrader needs alembic
+        PATH=venv_path(),  # as `make lab` does: nbgrader needs alembic
     )
     proc = subprocess.Popen(
         [BIN / "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
@@ -215,6 +217,7 @@ def _first_printed_line(path):
 
 
 @pytest.mark.slow
+@pytest.mark.browser
 def test_student_runs_and_validates_chapter_1_in_a_real_browser(browser, tmp_path):
     """What a student does: open the release, run all, validate blank, solve, validate again."""
     assignment = assignments()[0]

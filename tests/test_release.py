@@ -10,10 +10,11 @@ from coursekit import (
     assignments,
     generate_release,
     make_course,
-    nbgrader_meta,
     notebook_path,
     solution_cells,
 )
+
+from autograder.cells import nbgrader_meta
 
 LEAKS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 

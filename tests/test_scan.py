@@ -8,6 +8,7 @@ import nbformat
 import pytest
 from coursekit import (
     RELEASE,
+    ROOT,
     SOURCE,
     answers,
     assignments,
@@ -16,9 +17,11 @@ from coursekit import (
     solution_cells,
 )
 
+from autograder.config import Autograder, settings_of
 from autograder.scan import MAX_FINDINGS, suspicious
 
 TAMPERING = "01_requires_grad"  # the notebook the tampering snippets are answers of
+SETTINGS = settings_of(ROOT)  # the course's c.Autograder: what it allows
 
 
 def submitted(assignment, replacements=None, root=None):
@@ -30,8 +33,8 @@ def submitted(assignment, replacements=None, root=None):
     return nb
 
 
-def scan(nb, assignment=TAMPERING):
-    return suspicious(nb, notebook_path(assignment).name)
+def scan(nb, assignment=TAMPERING, settings=SETTINGS):
+    return suspicious(nb, notebook_path(assignment).name, settings)
 
 
 @pytest.mark.parametrize("assignment", assignments())
@@ -416,3 +419,22 @@ def test_findings_are_capped():
     found = scan(submitted(TAMPERING, {"make_param": source}))
     assert len(found) == MAX_FINDINGS + 1
     assert found[-1] == "(and 2 more)"
+
+
+def test_the_allowed_modules_are_configuration():
+    nb = submitted(TAMPERING, {"make_param": "import fnmatch"})
+    (line,) = scan(nb)
+    assert "import fnmatch — a module the course does not use" in line
+    allowed = Autograder(allowed_modules=[*SETTINGS.allowed_modules, "fnmatch"])
+    assert scan(nb, settings=allowed) == []
+
+
+def test_the_course_package_is_configuration():
+    """Renamed, the helper package is the one allowed (star import too); `course` is not."""
+    nb = submitted(TAMPERING, {"make_param": "from helpers import *\nimport course"})
+    found = scan(nb, settings=Autograder(course_package="helpers"))
+    answer = [line for line in found if "cell make_param" in line]
+    assert answer == [
+        "requires_grad.ipynb, cell make_param, line 2: import course — a module the course "
+        "does not use"
+    ]
