@@ -19,7 +19,9 @@ The whole catalogue runs twice, the sandbox required both times (c.Autograder.sa
 "require"): as root (a uid and cgroups per kernel), and as an unprivileged user, "rootless"
 (a user namespace per kernel). As root the test makes that user (USER) and hands it its own
 copy of the course; as anyone else it grades as itself and skips the root batch, saying why.
-Under CI neither is skipped, and each must say which sandbox it graded in. Attacks on the
+Under CI neither is skipped, and each must say which sandbox it graded in. A third batch,
+of the attacks in ON_CLUSTER, goes through `grade --cluster`: a real Dask scheduler and two
+workers, each grading in a zygote and sandbox of its own. Attacks on the
 machine itself (fork bomb, memory bomb, disk filling, killing processes, reading the
 grader's environment or writing the course) thus only ever run in the sandbox. The
 grader's environment holds canary secrets (CANARIES) that no output may show, and a second
@@ -56,6 +58,7 @@ from coursekit import (
 )
 
 from autograder import ledger, sandbox
+from autograder.cluster import Processes
 
 CH1 = "01_requires_grad"
 LIMITS = """
@@ -70,6 +73,14 @@ c.Autograder.work_mb = 128
 SANDBOX = sandbox.probe()
 STUB = "\ndef make_param(values):\n    raise NotImplementedError()\n"
 MODES = ["root", "rootless"]
+# Graded through `grade --cluster` too (a Dask scheduler and two workers on 127.0.0.1, each
+# worker with its own zygote and sandbox): what a worker's sandbox must stop, and the guard.
+ON_CLUSTER = {
+    "torch-allclose", "course-check", "segfault", "sleep-past-limit", "output-flood",
+    "fork-bomb", "memory-bomb", "kill-parent", "kill-visible-pids", "read-hidden-tests",
+    "read-other-student", "write-gradebook", "other-kernel-files", "network",
+    "grader-environment", "link-to-source",
+}  # fmt: skip
 USER = "autograder-attack"  # the unprivileged instructor of the rootless batch (as root)
 HONEST = ["reference", "reference-2"]  # graded in the same batch as the attacks
 FULL = {"make_param": 2, "blitz_grad": 2, "graph_leaves": 2}
@@ -186,8 +197,16 @@ SECRETS = [
 
 @pytest.fixture(scope="module", params=MODES)
 def batch(request):
+    yield from graded_batch(request.param)
+
+
+@pytest.fixture(scope="module")
+def cluster_batch():
+    yield from graded_batch("cluster")
+
+
+def graded_batch(mode):
     """Grade every attack and the honest submissions in one batch, in one mode; what came out."""
-    mode = request.param
     other_user = by_another_user(mode)
     # Outside /tmp, which the sandbox replaces anyway: where an instructor keeps a course.
     home = Path(tempfile.mkdtemp(prefix=f".attack-course-{mode}-", dir=ROOT))
@@ -200,7 +219,7 @@ def batch(request):
         ref = reference_answers(CH1)
         for student in HONEST:
             submit(course, CH1, student, ref)
-        for attack in runnable():
+        for attack in runnable(mode):
             code = attack.code.replace("{course}", str(course)).replace(
                 "{port}", str(listener.port)
             )
@@ -210,7 +229,10 @@ def batch(request):
                 folder = course / "submitted" / attack.name / CH1
                 os.symlink(target.replace("{course}", str(course)), folder / name)
         guarded = {p: digest(p) for p in course.glob("source/*/*")}
-        run = grade(course, as_user(USER, home) if other_user else [])
+        if mode == "cluster":
+            run = grade_on_cluster(course, home)
+        else:
+            run = grade(course, as_user(USER, home) if other_user else [])
         listener.close()
         if run.returncode and "the sandbox cannot start" in run.stderr:
             unavailable(f"{mode}: {run.stderr.strip().splitlines()[-1]}")
@@ -233,7 +255,7 @@ def by_another_user(mode):
         if mode == "root":
             unavailable("the root sandbox mode needs the tests to run as root")
         return False
-    if mode == "root":
+    if mode in ("root", "cluster"):  # the cluster's workers run as the tests do
         return False
     # The user must reach its course (made under ROOT) and run the environment's Python.
     for folder in {*ROOT.parents, ROOT, *Path(sys.executable).parents}:
@@ -242,9 +264,9 @@ def by_another_user(mode):
     return True
 
 
-def grade(course, prefix):
+def grade(course, prefix, *options):
     """`python -m autograder grade` of the batch, its environment holding the canaries."""
-    command = [*prefix, sys.executable, "-m", "autograder", "grade", CH1]
+    command = [*prefix, sys.executable, "-m", "autograder", "grade", CH1, *options]
     env = dict(venv_env(), **CANARIES)
     if prefix:  # the canaries must reach the grader for the attack on them to mean anything
         shown = subprocess.run(
@@ -254,9 +276,26 @@ def grade(course, prefix):
     return subprocess.run(command, cwd=course, env=env, capture_output=True, text=True, timeout=900)
 
 
-def runnable():
-    """Every attack: a batch only runs sandboxed (required), or is skipped (fails under CI)."""
-    return ATTACKS
+def grade_on_cluster(course, home):
+    """The batch through `grade --cluster`; the workers' environment holds the canaries too."""
+    env = dict(venv_env(), **CANARIES)
+    with Processes(home / "cluster", workers=2, env=env) as cluster:
+        run = grade(course, [], "--cluster", cluster.address)
+    assert cluster.leftovers() == [], "a process of the cluster outlived it"
+    return run
+
+
+def sandbox_mode(mode):
+    """The sandbox a batch grades in: the cluster's workers run as the tests do."""
+    if mode == "cluster":
+        return "root" if os.geteuid() == 0 else "rootless"
+    return mode
+
+
+def runnable(mode):
+    """The attacks of a batch: all of them, or on the cluster ON_CLUSTER. A batch only runs
+    sandboxed (required), or is skipped (fails under CI)."""
+    return [a for a in ATTACKS if mode != "cluster" or a.name in ON_CLUSTER]
 
 
 def digest(path):
@@ -310,12 +349,13 @@ def seen_pids(text):
     return None if found is None else [int(p) for p in found[1].split(",") if p.strip()]
 
 
-def everyone():
-    return sorted([*HONEST, *(a.name for a in runnable())])
+def everyone(mode):
+    return sorted([*HONEST, *(a.name for a in runnable(mode))])
 
 
 def test_catalogue_is_large_enough():
     assert len(ATTACKS) >= 30 and len({a.name for a in ATTACKS}) == len(ATTACKS)
+    assert ON_CLUSTER <= {a.name for a in ATTACKS}, ON_CLUSTER - {a.name for a in ATTACKS}
 
 
 def test_sandbox_is_there_under_ci():
@@ -326,16 +366,28 @@ def test_sandbox_is_there_under_ci():
 @pytest.mark.slow
 @pytest.mark.xdist_group("attacks")
 def test_the_batch_goes_on_and_honest_work_is_graded_normally(batch):
+    check_the_batch(batch)
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("attacks")
+def test_the_cluster_batch_goes_on_and_honest_work_is_graded_normally(cluster_batch):
+    check_the_batch(cluster_batch)
+
+
+def check_the_batch(batch):
     mode, course, run, records, guarded, listener = batch
     assert run.returncode == 0, run.stdout + run.stderr
-    assert sorted(records) == everyone()
+    assert sorted(records) == everyone(mode)
     for student in HONEST:
         assert records[student]["flags"] == [] and records[student]["problems"] == []
         assert records[student]["status"] == "graded"
         assert exercise_scores(course, student) == FULL, student
     # The sandbox was required: the batch says in which mode it graded.
     last = run.stdout.strip().splitlines()[-1]
-    assert f"Sandbox: on ({mode} bubblewrap;" in last, run.stdout
+    assert f"Sandbox: on ({sandbox_mode(mode)} bubblewrap;" in last, run.stdout
+    if mode == "cluster":
+        assert last.endswith("on 2 Dask workers"), run.stdout
 
 
 @pytest.mark.slow
@@ -365,8 +417,19 @@ def test_flagged_work_is_in_front_of_the_instructor(batch):
 @pytest.mark.xdist_group("attacks")
 @pytest.mark.parametrize("attack", ATTACKS, ids=lambda a: a.name)
 def test_attack(batch, attack):
+    check_attack(batch, attack)
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("attacks")
+@pytest.mark.parametrize("attack", runnable("cluster"), ids=lambda a: a.name)
+def test_attack_on_the_cluster(cluster_batch, attack):
+    check_attack(cluster_batch, attack)
+
+
+def check_attack(batch, attack):
     mode, course, run, records, guarded, listener = batch
-    assert f"Sandbox: on ({mode} bubblewrap;" in run.stdout, run.stdout + run.stderr
+    assert f"Sandbox: on ({sandbox_mode(mode)} bubblewrap;" in run.stdout, run.stdout + run.stderr
     record = records[attack.name]
     assert record["status"] == "graded", record
     flags, problems = " ".join(record["flags"]), " ".join(record["problems"])
@@ -405,7 +468,7 @@ def test_attack(batch, attack):
         pids = seen_pids(text)
         assert pids and 1 in pids and max(pids) <= MAX_PID, (pids, text[:2000])
     if attack.expect == "survived" or attack.confined:  # the batch went on, all of it
-        assert sorted(records) == everyone()
+        assert sorted(records) == everyone(mode)
         assert all(r["status"] == "graded" for r in records.values()), records
         for student in HONEST:
             assert exercise_scores(course, student) == FULL, (student, records[student])
