@@ -9,7 +9,10 @@ Run in an nbgrader course root (or pass --course DIR), with the venv's bin/ on P
 
 `grade` writes what `nbgrader autograde` writes: the same gradebook records and the same
 autograded/ notebooks, which formgrader, `feedback` (or generate_feedback) and export use. It runs
-nbgrader's own Autograde converter and preprocessors (grade.py); only the kernels differ.
+nbgrader's own Autograde converter and preprocessors; only the kernels differ. It is a pipeline
+of typed values (grade.py): prepare (here) -> `Prepared` -> run (execution.py, anywhere) ->
+`RunResult` -> save (here, the only gradebook writer). A runner (runners.py) runs them on
+this machine's threads, or with --cluster on the workers of a Dask cluster (cluster.py).
 Each notebook still runs in a kernel process of its own, but that process is forked from a
 zygote that has already imported ipykernel and the course's libraries (zygote.py), so a
 notebook costs its own cells and little else; notebooks run side by side, one per core.

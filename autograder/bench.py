@@ -5,8 +5,10 @@ the reference answers, the blank release and every answer of tests/answers/, tak
 from each chapter and repeated under new student ids. One copy is graded by stock nbgrader
 (one `nbgrader autograde` per assignment, as an instructor runs it), an identical copy by
 the autograder (one run for all of them, in its sandbox), a third by the autograder with
-the sandbox off, and, when run as root, a fourth by the autograder as an unprivileged user
-(the rootless sandbox); then every per-cell score must be the same.
+the sandbox off, one by the autograder on a Dask cluster on this machine (a scheduler and a
+worker per core, started before the clock runs), and, when run as root, one by the
+autograder as an unprivileged user (the rootless sandbox); then every per-cell score must be
+the same.
 Prints seconds per notebook for each, the speed-up with the sandbox on and what the sandbox
 costs in each mode; exits 1 if any score differs.
 """
@@ -25,7 +27,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import ledger, scratch
+from autograder import cluster, ledger, scratch
 
 
 def build(course, count):
@@ -124,10 +126,11 @@ def main(argv=None):
     root = args.keep or Path(tempfile.mkdtemp(prefix="autograder-bench-"))
     root.chmod(0o755)  # the unprivileged user's course lies below it
     stock, fast, bare = root / "stock", root / "fast", root / "unsandboxed"
-    rootless = root / "rootless"
+    rootless, clustered = root / "rootless", root / "cluster"
     made = build(stock, args.count)
     shutil.copytree(stock, fast)
     shutil.copytree(stock, bare)
+    shutil.copytree(stock, clustered)
     if os.geteuid() == 0:
         shutil.copytree(stock, rootless)
     with open(bare / "nbgrader_config.py", "a", encoding="utf-8") as f:
@@ -152,6 +155,13 @@ def main(argv=None):
         ("  sandbox off", t_bare, cpu_bare),
     ]
     bad, differ, graded = compare(stock, fast, made)
+    print("python -m autograder grade --cluster (a worker per core on 127.0.0.1) ...", flush=True)
+    cores = args.workers or len(os.sched_getaffinity(0))
+    with cluster.Processes(root / "dask", workers=cores, env=scratch.venv_env()) as dask:
+        command = [sys.executable, "-m", "autograder", "grade", *made, "--cluster", dask.address]
+        # The workers are not the command's children: its CPU is the coordinator's own.
+        t_cluster, cpu_coordinator = timed(command, clustered)
+    bad += compare(stock, clustered, made)[0]
     if rootless.exists():
         print("python -m autograder grade, as an unprivileged user (rootless) ...", flush=True)
         prefix = scratch.as_user("autograder-bench", rootless)
@@ -164,6 +174,15 @@ def main(argv=None):
         print(f"{name:16} {wall:7.1f}s {wall / n:12.3f}s {cpu / n:16.3f}s")
     print(f"speed-up:        {t_stock / t_fast:.1f}x  ({os.cpu_count()} cores; {sandboxed})")
     print(f"sandbox cost:    {t_fast / t_bare:.2f}x the wall time of the autograder without it")
+    print(
+        f"cluster cost:    {t_cluster / t_fast:.2f}x the local runner's wall time "
+        f"({cores} Dask workers of 1 thread on this machine: the submissions and results "
+        f"travel, every worker warms its own zygote; {t_cluster / n:.3f}s per notebook)"
+    )
+    print(
+        f"coordinator:     {cpu_coordinator / n:.3f}s CPU per notebook (prepare, save, start-up: "
+        "what one grading machine spends, however many workers run the notebooks)"
+    )
     if rootless.exists():
         print(f"rootless cost:   {t_user / t_bare:.2f}x (sandboxed as an unprivileged user)")
     else:

@@ -139,22 +139,22 @@ class Coordinator(Autograde):
         if os.path.exists(dest):
             rmtree(dest)
         folder = self._source(student)
-        taken, flags = intake.take(
+        admitted, flags = intake.admit(
             self.assignments[folder], self._expectations(), self.settings.max_notebook_mb
         )
         # Named as expected: a renamed notebook is graded under its released name.
-        self.notebooks = [os.path.join(folder, f"{t.name}.ipynb") for t in taken]
+        self.notebooks = [os.path.join(folder, f"{t.name}.ipynb") for t in admitted]
         self.run_pre_convert_hook()
         self.init_assignment(self.assignment, student)
         flags.extend(self._drop_links(folder, dest))
-        if any(t.unscored for t in taken):
+        if any(t.unscored for t in admitted):
             with gradebook(self.coursedir) as gb:
-                for t in taken:
+                for t in admitted:
                     intake.unscore(gb, self.assignment, t, student)
         os.makedirs(dest, exist_ok=True)  # stock writes the sanitized notebook there
         exporter = self._exporter(self.sanitize_preprocessors)
         notebooks = []
-        for t, path in zip(taken, self.notebooks, strict=True):
+        for t, path in zip(admitted, self.notebooks, strict=True):
             resources = self.init_single_notebook_resources(path)
             output, _ = exporter.from_notebook_node(t.nb, resources=resources)
             notebooks.append(self._to_run(nbformat.reads(output, as_version=4), path, dest))

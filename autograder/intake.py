@@ -52,7 +52,7 @@ class Cell:
 
 
 @dataclass
-class Taken:
+class Admitted:
     """A notebook that can be graded: read, checked, repaired where nbgrader would repair it."""
 
     name: str  # its name in the gradebook
@@ -60,24 +60,24 @@ class Taken:
     unscored: list = field(default_factory=list)  # grade_ids of its missing graded cells
 
 
-def take(paths, books, max_mb):
-    """([Taken] for the submitted `paths`, flags), or Malformed.
+def admit(paths, expected, max_mb):
+    """([Admitted] for the submitted `paths`, flags), or Malformed.
 
-    books: {notebook name: {grade_id: Cell}}, what the gradebook expects (expectations).
+    expected: {notebook name: {grade_id: Cell}}, what the gradebook expects (expectations).
     """
-    files, flags = match(paths, sorted(books))
-    taken = []
+    files, flags = match(paths, sorted(expected))
+    admitted = []
     for name, path in files.items():
         nb, major, read_flags = read(path, f"{name}.ipynb", max_mb)
-        cell_flags, unscored = check(nb, f"{name}.ipynb", books[name])
+        cell_flags, unscored = check(nb, f"{name}.ipynb", expected[name])
         if major < nbformat.current_nbformat and unscored:
             raise Malformed(
                 f"{name}.ipynb was saved as nbformat {major} and lost its graded cells "
                 f"({', '.join(unscored)}) on the way: {RESUBMIT}"
             )
-        taken.append(Taken(name, nb, unscored))
+        admitted.append(Admitted(name, nb, unscored))
         flags += read_flags + cell_flags
-    return taken, flags
+    return admitted, flags
 
 
 # -- which file is which notebook
@@ -360,9 +360,9 @@ def out_of_order(expected_order, actual):
 # -- the gradebook
 
 
-def unscore(gb, assignment, taken, student):
+def unscore(gb, assignment, admitted, student):
     """Graded cells missing from a notebook score 0, not whatever an earlier grading left."""
-    for grade_id in taken.unscored:
-        grade = gb.find_grade(grade_id, taken.name, assignment, student)
+    for grade_id in admitted.unscored:
+        grade = gb.find_grade(grade_id, admitted.name, assignment, student)
         grade.auto_score, grade.needs_manual_grade = 0.0, False
     gb.db.commit()
