@@ -1,7 +1,7 @@
 """`make bench`: stock `nbgrader autograde` against `python -m autograder grade`, same batch.
 
-Builds a throwaway course with every chapter of source/ and at least --count submissions:
-the reference answers, the blank release and every answer of tests/answers/, taken in turn
+Builds a throwaway course with every chapter of source/ and --count submissions (by default
+a class, 40 per chapter): the reference answers, the blank release and every answer of tests/answers/, taken in turn
 from each chapter and repeated under new student ids. One copy is graded by stock nbgrader
 (one `nbgrader autograde` per assignment, as an instructor runs it), an identical copy by
 the autograder (one run for all of them, in its sandbox), a third by the autograder with
@@ -9,8 +9,9 @@ the sandbox off, one by the autograder on a Dask cluster on this machine (a sche
 worker per core, started before the clock runs), and, when run as root, one by the
 autograder as an unprivileged user (the rootless sandbox); then every per-cell score must be
 the same.
-Prints seconds per notebook for each, the speed-up with the sandbox on and what the sandbox
-costs in each mode; exits 1 if any score differs.
+Prints seconds per notebook for each, the speed-up with the sandbox on, what the sandbox
+costs in each mode, a grade call's start-up seconds and one student's regrade (stock and
+ours, median of 3); exits 1 if any score differs.
 """
 
 import argparse
@@ -19,6 +20,7 @@ import os
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -117,9 +119,21 @@ def compare(stock, fast, made):
     return bad, differ, len(notebooks)
 
 
+def regrades(stock, fast, made):
+    """((assignment, student), stock s, autograder s): one student's regrade, median of 3."""
+    a = next(iter(made))
+    student = sorted(p.name for p in (fast / "submitted").iterdir() if (p / a).is_dir())[0]
+    for_student = [a, "--student", student, "--force"]
+    stock_cmd = [sys.executable, "-m", "nbgrader", "autograde", *for_student]
+    ours_cmd = [sys.executable, "-m", "autograder", "grade", *for_student]
+    want = statistics.median(timed(stock_cmd, stock)[0] for _ in range(3))
+    got = statistics.median(timed(ours_cmd, fast)[0] for _ in range(3))
+    return (a, student), want, got
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m autograder.bench", description=__doc__)
-    p.add_argument("--count", type=int, default=60, help="submissions (default 60)")
+    p.add_argument("--count", type=int, help="submissions (default: a class, 40 per chapter)")
     p.add_argument("--workers", type=int, help="autograder workers (default: one per core)")
     p.add_argument("--keep", type=Path, help="build the courses here and keep them")
     args = p.parse_args(argv)
@@ -127,7 +141,7 @@ def main(argv=None):
     root.chmod(0o755)  # the unprivileged user's course lies below it
     stock, fast, bare = root / "stock", root / "fast", root / "unsandboxed"
     rootless, clustered = root / "rootless", root / "cluster"
-    made = build(stock, args.count)
+    made = build(stock, args.count or 40 * len(scratch.assignments()))
     shutil.copytree(stock, fast)
     shutil.copytree(stock, bare)
     shutil.copytree(stock, clustered)
@@ -155,6 +169,7 @@ def main(argv=None):
         ("  sandbox off", t_bare, cpu_bare),
     ]
     bad, differ, graded = compare(stock, fast, made)
+    regrade = regrades(stock, fast, made)
     print("python -m autograder grade --cluster (a worker per core on 127.0.0.1) ...", flush=True)
     cores = args.workers or len(os.sched_getaffinity(0))
     with cluster.Processes(root / "dask", workers=cores, env=scratch.venv_env()) as dask:
@@ -188,6 +203,11 @@ def main(argv=None):
     else:
         print("rootless cost:   not measured (run make bench as root to compare both modes)")
     print(f"start-up:        {t_startup:.2f}s per grade call (run again, nothing left to grade)")
+    (a, student), want, got = regrade
+    print(
+        f"regrade:         one student's {a}, command to exit, median of 3: stock {want:.2f}s, "
+        f"autograder {got:.2f}s, {want / got:.1f}x"
+    )
     print(f"kernel CPU (notebook code, the floor): {kernel_cpu(fast, made) / n:.3f}s per notebook")
     print(f"per-cell scores: {'identical' if not bad else f'{len(bad)} submissions DIFFER'}")
     same = graded - len(differ)
