@@ -24,6 +24,7 @@ CLASS_DATA := gradebook.db submitted autograded feedback downloaded reports
 
 .PHONY: setup lab test test-fast check-format format release nbval refresh-outputs system-deps bench clean \
 	discard-grades student-copy
+.PHONY: hub hub-deps
 
 setup: $(STAMP) system-deps
 
@@ -47,12 +48,13 @@ lab: $(STAMP) system-deps
 	@echo "Starting JupyterLab at the course root; open the URL it prints (release/ for students, source/ for instructors)."
 	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)"
 
-test: $(STAMP) system-deps check-format
+test: $(STAMP) system-deps hub-deps check-format
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The inner loop: formatting, lint, and every test that starts no kernel and no nbgrader.
+# The inner loop (README "The inner loop"): formatting, lint, and every test that starts no
+# kernel, no nbgrader, no browser and no hub; no apt-get. About 2 minutes on 2 cores.
 test-fast: $(STAMP) check-format
-	$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not slow" tests
+	$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not slow and not browser and not hub" tests
 
 # Installs the Debian packages above when they are missing (as root, with apt-get).
 system-deps:
@@ -65,6 +67,37 @@ system-deps:
 	  echo "missing Debian packages:$$missing; install them (sudo apt-get install$$missing)"; \
 	  echo "or the browser tests are skipped (and fail under CI=true)"; \
 	fi
+
+# `make hub` (HUB_DEMO_PASSWORD=..., HUB_DB=postgresql): a demo class on this machine, as root;
+# README "Run it for a class". hub/demo.py sets it up and runs it until Ctrl-C.
+HUB_DB ?= sqlite
+HUB_PORT ?= 8000
+CHP_VERSION := 5.3.0
+CHP := hub/proxy/node_modules/.bin/configurable-http-proxy
+HUB_PACKAGES := $(if $(shell command -v npm),,nodejs npm) \
+	$(if $(wildcard /usr/lib/postgresql/*/bin/initdb)$(shell command -v initdb),,postgresql)
+
+hub: $(STAMP) system-deps hub-deps
+	$(BIN)/python hub/demo.py --db $(HUB_DB) --port $(HUB_PORT)
+
+# What the hub and its tests need besides the venv: Node.js and configurable-http-proxy (pinned,
+# from npm, into hub/proxy/, which git ignores), and PostgreSQL's server (HUB_DB=postgresql).
+hub-deps:
+	@missing="$(strip $(HUB_PACKAGES))"; if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian packages: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else \
+	  echo "missing Debian packages: $$missing; install them (sudo apt-get install $$missing)"; \
+	  echo "or make hub stops and the hub tests are skipped (and fail under CI=true)"; exit 0; \
+	fi
+	@command -v npm >/dev/null || exit 0; \
+	node -e 'process.exit(process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || \
+	  echo "warning: configurable-http-proxy $(CHP_VERSION) is made for Node.js 20 or later and" \
+	    "this is $$(node --version) (Debian 12 ships 18): if the hub's proxy fails, install 20"; \
+	test "$$($(CHP) --version 2>/dev/null)" = $(CHP_VERSION) || \
+	  npm install --prefix hub/proxy --no-audit --no-fund --loglevel=error \
+	    configurable-http-proxy@$(CHP_VERSION)
 
 check-format: $(STAMP)
 	$(BIN)/ruff format --check .
@@ -91,7 +124,8 @@ nbval: $(STAMP)
 
 # Stock `nbgrader autograde` against `python -m autograder grade` on the same 60 submissions
 # of every chapter: seconds per notebook, the ratio, and a check that every score is the same.
-# Takes about 6 minutes, mostly stock nbgrader; `make bench BENCH_ARGS="--count 100"`.
+# A class: 40 submissions per chapter. Takes about 40 minutes, mostly stock nbgrader;
+# `make bench BENCH_ARGS="--count 60"` for a quick look.
 bench: $(STAMP)
 	$(BIN)/python -m autograder.bench $(BENCH_ARGS)
 

@@ -1,9 +1,10 @@
 """`make bench`: stock `nbgrader autograde` against `python -m autograder grade`, same batch.
 
 Builds a throwaway course with every chapter of source/ and --count submissions (by default
-a class, 40 per chapter): the reference answers, the blank release and every answer of tests/answers/, taken in turn
-from each chapter and repeated under new student ids. One copy is graded by stock nbgrader
-(one `nbgrader autograde` per assignment, as an instructor runs it), an identical copy by
+a class, 40 per chapter): the reference answers, the blank release and every answer of
+tests/answers/, taken in turn from each chapter and repeated under new student ids. One copy
+is graded by stock nbgrader (one `nbgrader autograde` per assignment, as an instructor runs
+it), an identical copy by
 the autograder (one run for all of them, in its sandbox), a third by the autograder with
 the sandbox off, one by the autograder on a Dask cluster on this machine (a scheduler and a
 worker per core, started before the clock runs), and, when run as root, one by the
