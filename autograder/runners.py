@@ -68,8 +68,8 @@ class DaskRunner:
                 cluster.ZygotePlugin(settings.values(), modules), name=self.plugin
             )
             self.limits = self.client.run(cluster.limits, self.plugin)
-        except BaseException:
-            self.close()
+        except BaseException:  # its reason (a worker without a sandbox) is what to show
+            self.client.close()
             raise
         self.run_on_worker = cluster.run_on_worker
         self.capacity = 2 * sum(self.client.nthreads().values())  # one waiting per thread

@@ -76,10 +76,9 @@ MODES = ["root", "rootless"]
 # Graded through `grade --cluster` too (a Dask scheduler and two workers on 127.0.0.1, each
 # worker with its own zygote and sandbox): what a worker's sandbox must stop, and the guard.
 ON_CLUSTER = {
-    "torch-allclose", "course-check", "segfault", "sleep-past-limit", "output-flood",
-    "fork-bomb", "memory-bomb", "kill-parent", "kill-visible-pids", "read-hidden-tests",
-    "read-other-student", "write-gradebook", "other-kernel-files", "network",
-    "grader-environment", "link-to-source",
+    "torch-allclose", "sleep-past-limit", "output-flood", "fork-bomb", "memory-bomb",
+    "kill-parent", "read-other-student", "write-gradebook", "network", "grader-environment",
+    "link-to-source",
 }  # fmt: skip
 USER = "autograder-attack"  # the unprivileged instructor of the rootless batch (as root)
 HONEST = ["reference", "reference-2"]  # graded in the same batch as the attacks
@@ -329,14 +328,19 @@ class Listener:
 
 
 def outputs(course, student):
+    """Everything a submission's cells showed. Stream texts are joined as printed: the kernel
+    may flush one print in pieces ("PIDS", " [1, 7]\\n")."""
     path = course / "autograded" / student / CH1 / "requires_grad.ipynb"
     nb = nbformat.read(path, as_version=4)
     texts = []
     for cell in nb.cells:
         for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            texts += [out.get("text", ""), out.get("ename", ""), out.get("evalue", "")]
-            texts.append(str(out.get("data", "")))
-    return "\n".join(texts)
+            if out.output_type == "stream":
+                texts.append(out.get("text", ""))
+            else:
+                shown = [out.get("ename", ""), out.get("evalue", ""), str(out.get("data", ""))]
+                texts.append("\n" + "\n".join(shown) + "\n")
+    return "".join(texts)
 
 
 def exercise_scores(course, student):

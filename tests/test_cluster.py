@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from coursekit import (
@@ -30,7 +31,7 @@ from autograder.cluster import Processes
 
 CH1 = "01_requires_grad"
 FULL = {"make_param": 2, "blitz_grad": 2, "graph_leaves": 2}
-STUDENTS = [f"student-{i:02d}" for i in range(8)]
+STUDENTS = [f"student-{i:02d}" for i in range(6)]
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cluster")]
 
 
@@ -117,3 +118,18 @@ def test_no_scheduler_there_says_so(tmp_path):
     run = autograder("grade", CH1, "--cluster", "tcp://127.0.0.1:9", cwd=course, check=False)
     assert run.returncode == 2, run.stdout + run.stderr
     assert "no Dask scheduler answers at tcp://127.0.0.1:9" in run.stderr
+
+
+def test_a_worker_without_a_sandbox_refuses_the_batch_saying_why(tmp_path):
+    """The sandbox is required on every worker: one without bubblewrap stops the run before
+    anything is graded, and the instructor reads why (the worker's own reason)."""
+    course = make_course(tmp_path / "course", [CH1])
+    generate_release(course, CH1)
+    submit(course, CH1, "ann", reference_answers(CH1))
+    no_bwrap = dict(venv_env(), PATH=str(Path(sys.executable).parent))  # no /usr/bin
+    with Processes(tmp_path / "cluster", workers=1, env=no_bwrap) as cluster:
+        run = autograder("grade", CH1, "--cluster", cluster.address, cwd=course, check=False)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "the sandbox cannot start: bubblewrap is not installed" in run.stderr, run.stderr
+    assert records_of(course) == [], "graded without a sandbox"
+    assert cluster.leftovers() == [], "a process of the cluster outlived it"
