@@ -113,8 +113,14 @@ def run(prepared, zygote, folder, log):
         for pp in exporter._preprocessors:
             if isinstance(pp, Forking):
                 deadline = time.monotonic() + limits.notebook_timeout
-                pp.job = KernelJob(zygote, log, deadline, limits.cell_timeout, limits.output_bytes)
-                pp.job.guard = settings.guard_policy()
+                pp.job = KernelJob(
+                    zygote,
+                    log,
+                    deadline,
+                    limits.cell_timeout,
+                    limits.output_bytes,
+                    guard=settings.guard_policy(),
+                )
                 nb, resources = _execute(pp, nb, resources, result, limits)
             else:
                 nb, resources = pp(nb, resources)

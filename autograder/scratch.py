@@ -8,6 +8,7 @@ line naming the misconception (absent from a student copy, where it lists no ans
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -22,6 +23,21 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "source"
 ANSWERS = ROOT / "tests" / "answers"
 TAG = re.compile(r"\[(hint|warns):\s*([^\]]+)\]")
+
+
+def course_id():
+    """The course id this repository's nbgrader_config.py gives."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader(str(ROOT / "nbgrader_config.py")).load_config()
+    return config.CourseDirectory.course_id
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def assignments():

@@ -29,7 +29,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from autograder.scratch import ROOT, assignments, course_id, free_port
+
 BIN = Path(sys.executable).parent
 CHP = ROOT / "hub" / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
 INSTRUCTOR, STUDENTS = "instructor", ("student1", "student2", "student3")
@@ -37,24 +38,6 @@ INSTRUCTOR, STUDENTS = "instructor", ("student1", "student2", "student3")
 
 class SetupError(Exception):
     """What stops the demo, and what to do about it."""
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def course_id():
-    from traitlets.config.loader import PyFileConfigLoader
-
-    return (
-        PyFileConfigLoader(str(ROOT / "nbgrader_config.py")).load_config().CourseDirectory.course_id
-    )
-
-
-def assignments():
-    return sorted(p.parent.name for p in (ROOT / "source").glob("*/*.ipynb"))
 
 
 def check(state):

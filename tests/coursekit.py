@@ -31,10 +31,13 @@ from autograder.scratch import (
     venv_env,
 )
 from autograder.scratch import as_user as as_user  # re-exported for the tests
+from autograder.scratch import course_id as course_id
+from autograder.scratch import free_port as free_port
 from autograder.scratch import nbgrader as nbgrader
 from autograder.scratch import scores as scores
 from autograder.scratch import submit as submit
 
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 RELEASE = ROOT / "release"
 SHARED = ROOT.parent / "shared"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -54,6 +57,29 @@ def autograder(*args, cwd, check=True, timeout=600):
     return subprocess.run(
         cmd, cwd=cwd, env=venv_env(), capture_output=True, text=True, timeout=timeout
     )
+
+
+def chromium(profile):
+    """A fresh headless Chromium with its own profile folder (the caller quits it)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        "--window-size=1400,1000",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(flag)  # fmt: skip
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
 
 
 @dataclass(frozen=True)

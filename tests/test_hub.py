@@ -17,7 +17,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,10 +26,15 @@ from pathlib import Path
 import nbformat
 import pytest
 from coursekit import (
+    CHROMEDRIVER,
+    CHROMIUM,
     ROOT,
     answers,
     assignments,
+    chromium,
+    course_id,
     exercise_of,
+    free_port,
     hidden_lines,
     nbgrader_meta,
     notebook_path,
@@ -43,7 +47,6 @@ CH1 = assignments()[0]
 NOTEBOOK = notebook_path(CH1).stem
 PASSWORD = "hub-test-password"
 USERS = ("instructor", "student1", "student2", "student3")
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 CHP = ROOT / "hub" / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
 WRONG = next(a for a in answers(CH1) if not a.correct and "hint" in a.tags)
 EXPLAINED = "A leaf is a tensor made directly, not computed; backward fills the grad of leaves."
@@ -66,12 +69,6 @@ def prerequisites(db):
         shutil.which("initdb") or list(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
     ):
         unavailable("no PostgreSQL server: run `make hub-deps`")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Hub:
@@ -163,28 +160,10 @@ def hub(request):
 @pytest.fixture
 def browsers(tmp_path):
     """A function that starts a fresh headless Chromium (its own profile); all quit after."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
     started = []
 
     def start():
-        options = webdriver.ChromeOptions()
-        options.binary_location = CHROMIUM
-        for flag in (
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-            "--disable-sync",
-            "--window-size=1400,1000",
-            f"--user-data-dir={tmp_path / f'profile-{len(started)}'}",
-        ):
-            options.add_argument(flag)  # fmt: skip
-        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        driver = chromium(tmp_path / f"profile-{len(started)}")
         started.append(driver)
         return driver
 
@@ -291,13 +270,6 @@ def fetch_feedback(driver, hub, user, timeout=240):
     )
     (page,) = (hub.home[user] / CH1 / "feedback").glob(f"*/{NOTEBOOK}.html")
     return page_text(page), waited
-
-
-def course_id():
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = PyFileConfigLoader(str(ROOT / "nbgrader_config.py")).load_config()
-    return config.CourseDirectory.course_id
 
 
 def gradebook(hub):

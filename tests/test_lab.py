@@ -4,7 +4,6 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -14,10 +13,14 @@ from pathlib import Path
 import nbformat
 import pytest
 from coursekit import (
+    CHROMEDRIVER,
+    CHROMIUM,
     RELEASE,
     ROOT,
     SOURCE,
     assignments,
+    chromium,
+    free_port,
     notebook_path,
     reference_answers,
     solution_cells,
@@ -30,16 +33,10 @@ from autograder.config import venv_path
 BIN = Path(sys.executable).parent
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def running_lab(root, runtime_dir):
     """A real JupyterLab server on a free loopback port, serving `root`; yields (url, token)."""
-    port, token = _free_port(), "course-test-token"
+    port, token = free_port(), "course-test-token"
     # Render every cell (no windowing), so that the page holds the whole notebook.
     settings = Path(runtime_dir) / "settings" / "@jupyterlab" / "notebook-extension"
     settings.mkdir(parents=True, exist_ok=True)
@@ -131,34 +128,13 @@ def test_release_notebook_runs_top_to_bottom_for_a_student(assignment):
             assert not stderr, f"lesson cell {i} writes to stderr: {stderr[0].text[:500]}"
 
 
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-
-
 @pytest.fixture
 def browser(tmp_path):
     if not (CHROMIUM and CHROMEDRIVER):
         if os.environ.get("CI"):
             pytest.fail("CI needs chromium and chromium-driver: `make system-deps` installs them")
         pytest.skip("no chromium/chromedriver: run `make system-deps` (Debian) to install them")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-sync",
-        "--window-size=1400,1000",
-        f"--user-data-dir={tmp_path / 'profile'}",
-    ):
-        options.add_argument(flag)  # fmt: skip
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = chromium(tmp_path / "profile")
     driver.set_script_timeout(120)
     yield driver
     driver.quit()
