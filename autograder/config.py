@@ -67,8 +67,10 @@ class Autograder(LoggingConfigurable):
     ).tag(config=True)  # fmt: skip
     preload = List(
         Unicode(),
-        help="Modules the pre-warmed kernel imports besides those the assignment's "
-        "source notebooks import (found automatically).",
+        help="Modules the kernels import on first use (torch.optim's torch._dynamo), not in "
+        "an import statement of the source notebooks (those are preloaded first, found "
+        "automatically): the pre-warmed kernel imports them once it is idle, so that one "
+        "student's regrade does not wait for them.",
     ).tag(config=True)
     collect_pattern = Unicode(
         LMS_PATTERN,

@@ -123,10 +123,10 @@ class Coordinator(Autograde):
         return all(os.path.exists(os.path.join(dest, nb)) for nb in record["notebooks"])
 
     def preload(self):
-        """The modules the assignment's source notebooks import, and c.Autograder.preload."""
+        """The modules the assignment's source notebooks import."""
         source = self.coursedir.format_path(self.coursedir.source_directory, ".", self.assignment)
         names = imported_modules(glob.glob(os.path.join(source, "*.ipynb")))
-        return sorted(set(names) | set(self.settings.preload))
+        return sorted(names)
 
     # -- prepare
 
@@ -302,7 +302,7 @@ def grade(app, settings, assignments, students=(), workers=None, force=False, zy
         print(f"All {skipped} submissions are graded already; --force regrades them.")
         return []
     modules = sorted({name for course in courses for name in course.preload()})
-    runner = make_runner(root, settings, modules, workers, zygote)
+    runner = make_runner(root, settings, modules, workers, zygote, len(todo))
     os.environ["NBGRADER_EXECUTION"] = "autograde"  # what stock sets while its kernels run
     progress = Progress(len(todo), sys.stderr, skipped=skipped)
     records = []
@@ -317,18 +317,22 @@ def grade(app, settings, assignments, students=(), workers=None, force=False, zy
     return records
 
 
-def make_runner(root, settings, modules, workers, zygote):
+def make_runner(root, settings, modules, workers, zygote, count):
     if settings.cluster:
         from autograder.runners import DaskRunner
 
         if zygote is not None:
             zygote.close(kill=True)  # the workers have their own
         return DaskRunner(settings.cluster, root, settings, modules)
+    workers = workers or settings.worker_count()
+    # What kernels import on first use: worth importing once only for those that start after
+    # the first ones; each of those imports it as it would anyway.
+    later = settings.preload if count > workers else ()
     if zygote is None:
-        zygote = start(root, settings, modules)
-    else:
-        zygote.load(modules)  # what the configured source/ imports beyond the usual layout
-    return LocalRunner(zygote, workers or settings.worker_count(), root / ledger.DIR / "logs")
+        zygote = start(root, settings, modules, later)
+    else:  # and what the configured source/ imports beyond the usual layout
+        zygote.load(modules, later)
+    return LocalRunner(zygote, workers, root / ledger.DIR / "logs")
 
 
 def drive(todo, runner, progress):

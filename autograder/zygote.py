@@ -4,7 +4,7 @@
 then on request the course's libraries (torch, numpy, matplotlib, the course package), once
 and while single-threaded. It reads one JSON request per line on stdin, answers on stdout:
 
-    {"preload": ["torch", ...]}                  ->  {"ready": pid, "failed": [...], ...}
+    {"preload": ["torch", ...], "later": [...]}  ->  {"ready": pid, "failed": [...], ...}
     {"id": 1, "argv": [...], "cwd": ..., "env": {...}, "log": ..., "deadline": ...}
         -> {"id": 1, "pid": 4242}                  once the kernel listens on its ports
         -> {"exited": 4242, "status": -9, "timed_out": true, "cpu": 1.2}   once it ended
@@ -55,6 +55,7 @@ KERNEL_MODULES = [
     "tornado.platform.asyncio",
     "tornado.queues",
 ]
+IDLE = 0.1  # seconds without a request after which the zygote imports what kernels import later
 IMPORTS_SET = {}  # environment variables that the preloaded modules set
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 # What the first plot of a kernel imports, when the course plots at all.
@@ -98,11 +99,26 @@ def preload(modules):
     from jupyter_client import localinterfaces
 
     localinterfaces._load_ips()  # every kernel asks; psutil takes 0.1 s to answer
+    _record_environment(before)
+    return failed
+
+
+def import_later(name):
+    """A module that kernels import on first use, imported between two requests: kernels
+    forked from now on have it; those forked before import it themselves, as stock would."""
+    before = dict(os.environ)
+    try:
+        importlib.import_module(name)
+    except Exception as err:  # the kernels that need it import it themselves, or fail as stock
+        print(f"not preloaded: {name}: {type(err).__name__}: {err}", file=sys.stderr)
+    _record_environment(before)
+
+
+def _record_environment(before):
     IMPORTS_SET.update(set(os.environ.items()) - set(before.items()))
     IMPORTS_SET.pop("MPLBACKEND", None)
     # Keep the collector off these objects: a child that scanned them would copy their pages.
     gc.freeze()
-    return failed
 
 
 def kernel_main(request, ready, inherited=()):
@@ -201,6 +217,7 @@ class Server:
         self.sel.register(stdin, selectors.EVENT_READ, self._requests)
         self.sel.register(wake_r, selectors.EVENT_READ, lambda: os.read(wake_r, 4096))
         self.deadlines, self.timed_out, self.pending = {}, set(), b""
+        self.later = []  # modules to import when no request waits (import_later)
         self.kernels = {}  # pid: None, or in the sandbox (request id, limits)
         self.inner = {}  # in the sandbox: pid of the process forked first -> the kernel's pid
         self.reaped = {}  # inner pid -> CPU seconds, when the zygote reaped it first
@@ -211,8 +228,13 @@ class Server:
         while not self.stdin.closed:
             wait = min(self.deadlines.values(), default=None)
             timeout = None if wait is None else max(0.0, wait - time.monotonic())
-            for key, _ in self.sel.select(timeout):
+            if self.later:  # the first kernel's request follows the greeting at once
+                timeout = IDLE if timeout is None else min(timeout, IDLE)
+            events = self.sel.select(timeout)
+            for key, _ in events:
                 key.data()
+            if self.later and not events:
+                import_later(self.later.pop(0))
             self._enforce_deadlines()
             self._reap()
 
@@ -225,14 +247,15 @@ class Server:
         for line in lines:
             request = json.loads(line)
             if "preload" in request:
-                self._preload(request["preload"])
+                self._preload(request["preload"], request.get("later", []))
             elif "signal" in request:
                 _signal_group(request["signal"], request["number"])
             else:
                 self._spawn(request)
 
-    def _preload(self, modules):
+    def _preload(self, modules, later):
         failed = preload(modules)
+        self.later = [name for name in later if name not in sys.modules]
         self._send({"ready": os.getpid(), "failed": failed, "threads": threading.active_count()})
 
     def _spawn(self, request):
@@ -383,9 +406,10 @@ class Zygote:
             self._replies[None] = None  # the zygote is gone: wake every waiter
             self._cond.notify_all()
 
-    def load(self, modules):
-        """Have the zygote import these modules too before it forks the first kernel."""
-        self._request({"preload": list(modules)})
+    def load(self, modules, later=()):
+        """Have the zygote import these modules too before it forks the first kernel, and
+        `later` once no request waits (what kernels import on first use: c.Autograder.preload)."""
+        self._request({"preload": list(modules), "later": list(later)})
 
     def _request(self, request):
         with self._write:
@@ -467,11 +491,12 @@ class Zygote:
         sandbox.remove_cgroups(self.cgroups)
 
 
-def start(root, settings, modules):
-    """The zygote of the course at `root`: sandboxed as `settings` say, importing `modules`."""
+def start(root, settings, modules, later=None):
+    """The zygote of the course at `root`: sandboxed as `settings` say, importing `modules`,
+    then `later` once idle (None: c.Autograder.preload)."""
     limits = sandbox.choose(settings)
     zygote = Zygote(os.path.join(root, ledger.DIR, "zygote.log"), limits, modules)
-    zygote.load(modules)
+    zygote.load(modules, settings.preload if later is None else later)
     return zygote
 
 

@@ -230,6 +230,36 @@ def test_each_kernel_is_fresh_and_starts_like_stock(tmp_path):
 
 
 @heavy
+def test_modules_for_later_are_imported_once_the_zygote_is_idle(tmp_path):
+    """c.Autograder.preload (what kernels import on first use) waits until no request
+    does: the first kernel is forked at once, later ones have the module already."""
+    from autograder.kernel import ForkExecute, KernelJob
+    from autograder.zygote import IDLE, Zygote
+
+    def imported(zygote, name):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+            f"import sys; print({name!r} in sys.modules)")])  # fmt: skip
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+        fork = ForkExecute()
+        fork.job = KernelJob(zygote, str(tmp_path / "k.log"))
+        fork.preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+        assert fork.job.forked and fork.job.exit()["status"] is not None
+        return nb.cells[0].outputs[0]["text"].strip()
+
+    eager, later = Zygote(str(tmp_path / "eager.log")), Zygote(str(tmp_path / "later.log"))
+    eager.load(["json"])
+    later.load(["json"], later=["wave"])  # a module no kernel imports by itself
+    try:
+        assert imported(eager, "wave") == "False"
+        imported(later, "json")  # forked first, while the zygote may not be idle yet
+        time.sleep(5 * IDLE)
+        assert imported(later, "wave") == "True", "the idle zygote did not import it"
+    finally:
+        eager.close()
+        later.close()
+
+
+@heavy
 def test_killed_batch_resumes_without_loss_or_double_counting(tmp_path):
     course = chapter_course(tmp_path / "course")
     submit_catalogue(course, CH1, answers(CH1)[:5])
