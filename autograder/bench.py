@@ -16,6 +16,7 @@ ours, median of 3); exits 1 if any score differs.
 """
 
 import argparse
+import datetime
 import itertools
 import os
 import re
@@ -31,6 +32,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import cluster, ledger, scratch
+from autograder.cells import nbgrader_meta
 
 
 def build(course, count):
@@ -132,6 +134,30 @@ def regrades(stock, fast, made):
     return (a, student), want, got
 
 
+def top_to_bottom(a):
+    """(seconds of `jupyter nbconvert --execute` on the reference notebook, kernel start
+    included, as a student runs it; seconds its cells ran after the first (the imports, which
+    the zygote preloads); the share of those before the first answer cell: the release's own
+    prefix, the same in every submission)."""
+    command = [str(Path(sys.executable).parent / "jupyter"), "nbconvert", "--to", "notebook"]
+    wall, _ = timed([*command, "--execute", "--stdout", str(scratch.notebook_path(a))], None)
+    nb = nbformat.reads(timed.stdout, as_version=4)
+    first = next(i for i, c in enumerate(nb.cells) if nbgrader_meta(c).get("solution"))
+    seconds = [(i, cell_seconds(c)) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    seconds = seconds[1:]
+    cells = sum(t for _, t in seconds)
+    return wall, cells, sum(t for i, t in seconds if i < first) / cells
+
+
+def cell_seconds(cell):
+    times = cell.metadata.get("execution", {})
+    start, end = times.get("iopub.execute_input"), times.get("shell.execute_reply")
+    if not (start and end):
+        return 0.0
+    parse = datetime.datetime.fromisoformat
+    return (parse(end.replace("Z", "+00:00")) - parse(start.replace("Z", "+00:00"))).total_seconds()
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m autograder.bench", description=__doc__)
     p.add_argument("--count", type=int, help="submissions (default: a class, 40 per chapter)")
@@ -139,6 +165,7 @@ def main(argv=None):
     p.add_argument("--keep", type=Path, help="build the courses here and keep them")
     args = p.parse_args(argv)
     root = args.keep or Path(tempfile.mkdtemp(prefix="autograder-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
     root.chmod(0o755)  # the unprivileged user's course lies below it
     stock, fast, bare = root / "stock", root / "fast", root / "unsandboxed"
     rootless, clustered = root / "rootless", root / "cluster"
@@ -210,6 +237,13 @@ def main(argv=None):
         f"autograder {got:.2f}s, {want / got:.1f}x"
     )
     print(f"kernel CPU (notebook code, the floor): {kernel_cpu(fast, made) / n:.3f}s per notebook")
+    print("top to bottom (jupyter nbconvert --execute of the reference, kernel start included):")
+    for a in made:
+        wall, cells, prefix = top_to_bottom(a)
+        print(
+            f"  {a:24} {wall:5.1f}s{'  OVER 10 s' if wall > 10 else ''}  (cells after the "
+            f"imports {cells:.1f}s, {prefix:.0%} of it before the first answer cell)"
+        )
     print(f"per-cell scores: {'identical' if not bad else f'{len(bad)} submissions DIFFER'}")
     same = graded - len(differ)
     print(f"autograded notebooks identical up to pids/addresses/timing: {same}/{graded}")

@@ -50,6 +50,7 @@ SHELL_PARTS = [
 # Event hooks that libraries register on first use (the inline plots' post_execute hooks).
 HOOK_OWNERS = ("matplotlib_inline.", "matplotlib.", "IPython.", "ipykernel.")
 TRUSTED_HOOK = "trusted "
+PARTS = ["shell", "shell-class", "kernel", "sys"]  # what the guard watches besides modules
 MISSING = object()
 AUTOGRAD_STATE = [
     "torch's saved-tensor hooks (torch.autograd.graph.saved_tensors_hooks left active)",
@@ -114,7 +115,7 @@ class Guard:
         modules = [m for m in self.watched if m in sys.modules]
         own = [m for m in sys.modules if in_package(m, self.own)]
         classes = [c for c in CLASSES if c.rpartition(".")[0] in sys.modules]
-        return modules + own + classes + ["shell", "shell-class", "kernel", "sys"]
+        return modules + own + classes + PARTS
 
     def _view(self, name):
         """{key: object} for one watched part; compared by identity."""
@@ -151,6 +152,9 @@ class Guard:
     def check(self):
         """Record what differs from the baseline in self.found."""
         for name, before in self.views.items():
+            if name not in PARTS and name in sys.modules:  # a module: its baseline's names
+                self._check_module(name, before)
+                continue
             now = self._view(name)
             for key, value in before.items():
                 if now.get(key, MISSING) is not value and not _same(now.get(key, MISSING), value):
@@ -161,6 +165,14 @@ class Guard:
                         self.found.append(f"{key} was added")
         self._check_pins()
         return self.found
+
+    def _check_module(self, name, before):
+        """What check() does for a module, looking up each name in its dict (no new view)."""
+        live, cut = vars(sys.modules[name]), len(name) + 1
+        for key, value in before.items():
+            now = live.get(key[cut:], MISSING)
+            if now is not value and not _same(now, value):
+                self.found.append(_describe(key, value, now))
 
     def _pin(self):
         """Names of the notebook bound to modules or course helpers (torch, check, ...)."""
