@@ -106,6 +106,7 @@ def start_postgres(state):
     (no TCP port: students cannot reach the gradebook). Returns (process, db_url)."""
     import psycopg
 
+    account(INSTRUCTOR)  # on a new machine, set_up has not made it yet
     home = folder(state / "postgres", INSTRUCTOR, 0o700)
     data = home / "data"
     if not (data / "PG_VERSION").exists():
