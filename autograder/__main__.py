@@ -102,7 +102,7 @@ def run(args):
         if args.unsandboxed:
             settings.sandbox = "off"
         cluster = args.cluster or settings.cluster
-        zygote = None if cluster else zygotes.start(args.course, settings, modules, later=())
+        zygote = None if cluster else zygotes.start(args.course, settings, modules)
         try:
             from autograder.config import load, released
             from autograder.grade import grade

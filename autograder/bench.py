@@ -143,8 +143,8 @@ def top_to_bottom(a):
     wall, _ = timed([*command, "--execute", "--stdout", str(scratch.notebook_path(a))], None)
     nb = nbformat.reads(timed.stdout, as_version=4)
     first = next(i for i, c in enumerate(nb.cells) if nbgrader_meta(c).get("solution"))
-    seconds = [(i, cell_seconds(c)) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
-    seconds = seconds[1:]
+    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    seconds = [(i, cell_seconds(nb.cells[i])) for i in code[1:]]
     cells = sum(t for _, t in seconds)
     return wall, cells, sum(t for i, t in seconds if i < first) / cells
 
@@ -155,7 +155,7 @@ def cell_seconds(cell):
     if not (start and end):
         return 0.0
     parse = datetime.datetime.fromisoformat
-    return (parse(end.replace("Z", "+00:00")) - parse(start.replace("Z", "+00:00"))).total_seconds()
+    return (parse(end) - parse(start)).total_seconds()
 
 
 def main(argv=None):

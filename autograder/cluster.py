@@ -34,7 +34,7 @@ class ZygotePlugin(WorkerPlugin):
         os.environ["PATH"] = venv_path()
         os.environ["NBGRADER_EXECUTION"] = "autograde"  # what stock sets while kernels run
         settings = Autograder(**self.settings)
-        self.zygote = zygote.start(worker.local_directory, settings, self.modules)
+        self.zygote = zygote.start(worker.local_directory, settings, self.modules, settings.preload)
         await asyncio.to_thread(self.zygote.ready, 300)  # the loop keeps its heartbeats
 
     def teardown(self, worker):

@@ -153,12 +153,10 @@ class Guard:
         """Record what differs from the baseline in self.found."""
         for name, before in self.views.items():
             if name not in PARTS and name in sys.modules:  # a module: its baseline's names
-                self._check_module(name, before)
+                self._compare(before, vars(sys.modules[name]), len(name) + 1)
                 continue
             now = self._view(name)
-            for key, value in before.items():
-                if now.get(key, MISSING) is not value and not _same(now.get(key, MISSING), value):
-                    self.found.append(_describe(key, value, now.get(key, MISSING)))
+            self._compare(before, now)
             for key in now.keys() - before.keys():
                 if name in ("shell", "shell-class", "sys") or name in CLASSES:
                     if not key.startswith(TRUSTED_HOOK):
@@ -166,13 +164,13 @@ class Guard:
         self._check_pins()
         return self.found
 
-    def _check_module(self, name, before):
-        """What check() does for a module, looking up each name in its dict (no new view)."""
-        live, cut = vars(sys.modules[name]), len(name) + 1
+    def _compare(self, before, now, cut=0):
+        """Record each entry of `before` whose object `now` no longer holds; `now` is keyed
+        by the keys less their first `cut` characters (a module's own dict, no new view)."""
         for key, value in before.items():
-            now = live.get(key[cut:], MISSING)
-            if now is not value and not _same(now, value):
-                self.found.append(_describe(key, value, now))
+            found = now.get(key[cut:], MISSING)
+            if found is not value and not _same(found, value):
+                self.found.append(_describe(key, value, found))
 
     def _pin(self):
         """Names of the notebook bound to modules or course helpers (torch, check, ...)."""

@@ -491,12 +491,12 @@ class Zygote:
         sandbox.remove_cgroups(self.cgroups)
 
 
-def start(root, settings, modules, later=None):
+def start(root, settings, modules, later=()):
     """The zygote of the course at `root`: sandboxed as `settings` say, importing `modules`,
-    then `later` once idle (None: c.Autograder.preload)."""
+    then `later` once idle."""
     limits = sandbox.choose(settings)
     zygote = Zygote(os.path.join(root, ledger.DIR, "zygote.log"), limits, modules)
-    zygote.load(modules, settings.preload if later is None else later)
+    zygote.load(modules, later)
     return zygote
 
 
