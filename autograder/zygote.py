@@ -218,6 +218,7 @@ class Server:
         self.sel.register(wake_r, selectors.EVENT_READ, lambda: os.read(wake_r, 4096))
         self.deadlines, self.timed_out, self.pending = {}, set(), b""
         self.later = []  # modules to import when no request waits (import_later)
+        self.starting = set()  # kernels forked that do not listen yet: their answer comes first
         self.kernels = {}  # pid: None, or in the sandbox (request id, limits)
         self.inner = {}  # in the sandbox: pid of the process forked first -> the kernel's pid
         self.reaped = {}  # inner pid -> CPU seconds, when the zygote reaped it first
@@ -233,7 +234,7 @@ class Server:
             events = self.sel.select(timeout)
             for key, _ in events:
                 key.data()
-            if self.later and not events:
+            if self.later and not events and not self.starting:
                 import_later(self.later.pop(0))
             self._enforce_deadlines()
             self._reap()
@@ -270,6 +271,7 @@ class Server:
         if request.get("deadline") is not None:
             self.deadlines[pid] = request["deadline"]
         said = []
+        self.starting.add(pid)
         self.sel.register(
             ready_r, selectors.EVENT_READ, lambda: self._ready(ready_r, request, pid, said)
         )
@@ -286,6 +288,7 @@ class Server:
             return
         self.sel.unregister(fd)
         os.close(fd)
+        self.starting.discard(pid)
         inner = b"".join(said).split(b"!")[0].split()
         if inner:
             self.inner[pid] = int(inner[0])

@@ -44,6 +44,7 @@ from coursekit import (
     venv_env,
 )
 
+from autograder import ledger
 from autograder.cells import exercise_of
 from autograder.cluster import Processes
 
@@ -57,6 +58,7 @@ def grouped(assignment):
 
 @dataclass(frozen=True)
 class Graded:
+    assignment: str
     course: object  # the autograder's course: every submission, graded, with its feedback
     results: dict  # {student: {grade_id: (score, max)}} by the autograder
     stock: dict  # the same, by stock nbgrader: reference, blank, the right answers that warn
@@ -90,7 +92,7 @@ def graded(assignment, place):
         a.student: cell_outputs(stock if stock_grades(a) else ours, assignment, a.student)
         for a in answers(assignment)
     }
-    return Graded(ours, scores(ours, assignment), scores(stock, assignment), outputs)
+    return Graded(assignment, ours, scores(ours, assignment), scores(stock, assignment), outputs)
 
 
 def stock_grades(answer):
@@ -124,6 +126,13 @@ def _describe(per_cell):
     return ", ".join(f"{gid} {s:g}/{m:g}" for gid, (s, m) in sorted(per_cell.items()))
 
 
+def _record(run, student):
+    """What the autograder's ledger says of one student: status, problems, flags."""
+    record = ledger.latest(run.course, run.assignment).get(student, {})
+    keys = ("status", "problems", "flags")
+    return "ledger: " + ", ".join(f"{k}={record.get(k)!r}" for k in keys)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", _chapters())
 def test_reference_scores_every_point(assignment, grading_root):
@@ -132,7 +141,10 @@ def test_reference_scores_every_point(assignment, grading_root):
         per_cell = results["reference"]
         assert per_cell, f"{grader} graded no test cell"
         lost = {gid: sm for gid, sm in per_cell.items() if sm[0] != sm[1]}
-        assert not lost, f"under {grader} the reference loses points: {_describe(lost)}"
+        assert not lost, (
+            f"under {grader} the reference loses points: {_describe(lost)}; "
+            + _record(run, "reference")
+        )
 
 
 @pytest.mark.slow
@@ -157,7 +169,8 @@ def test_the_autograder_agrees_with_stock_nbgrader(assignment, grading_root):
         for s in run.stock
         if run.results.get(s) != run.stock[s]
     }
-    assert not differ, f"per-cell scores differ from stock nbgrader's: {differ}"
+    why = "; ".join(_record(run, s) for s in differ)
+    assert not differ, f"per-cell scores differ from stock nbgrader's: {differ}; {why}"
 
 
 @pytest.mark.slow
@@ -222,7 +235,7 @@ def test_right_answer_written_differently_scores_full(answer, grading_root):
         lost = {gid: sm for gid, sm in per_cell.items() if sm[0] != sm[1]}
         assert not lost, (
             f"'{answer.misconception}' is correct but loses points under {grader}: "
-            f"{_describe(lost)}; {problems}"
+            f"{_describe(lost)}; {problems}; {_record(run, answer.student)}"
         )
     warns = answer.tags.get("warns")
     if warns:
@@ -254,7 +267,9 @@ def test_feedback_of_the_catalogue_shows_no_hidden_test(assignment, grading_root
     secret = hidden_lines(assignment, course / "source")
     assert secret, f"{assignment} has no hidden test line to hide"
     pages = sorted(course.glob(f"feedback/*/{assignment}/*.html"))
-    assert sorted(p.parts[-3] for p in pages) == sorted(results), "a student got no page"
+    pageless = sorted(set(results) - {p.parts[-3] for p in pages})
+    assert not pageless, f"no page for {pageless}: " + "; ".join(_record(run, s) for s in pageless)
+    assert sorted(p.parts[-3] for p in pages) == sorted(results), "a page of no student"
     shown = 0
     for page in pages:
         text = page_text(page)
