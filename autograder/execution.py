@@ -12,7 +12,9 @@ tests score zero; stock nbgrader drops the whole submission instead. Any other e
 the submission (RunFailed), as in stock nbgrader.
 """
 
+import dataclasses
 import importlib
+import logging
 import os
 import signal
 import time
@@ -27,6 +29,8 @@ from autograder import guard, scan
 from autograder.cells import nbgrader_meta
 from autograder.config import Autograder
 from autograder.kernel import Forking, KernelJob, forking
+
+log = logging.getLogger(__name__)
 
 TIMEOUT_ENAME = "CellTimeoutError"  # what nbgrader's Execute records for a cell timeout
 
@@ -71,6 +75,7 @@ class RunResult:
     kernel_cpu: float = 0.0  # CPU seconds its kernels used, when forked
     seconds: float = 0.0
     kernel_log: str = ""  # what its kernels printed outside cells, when something went wrong
+    restarts: int = 0  # kernels that died before their first cell and were started again
 
 
 class RunFailed(Exception):
@@ -133,17 +138,17 @@ def run(prepared, zygote, folder, log):
         raise RunFailed(f"{type(err).__name__}: {first_line(err)}", result) from err
     finally:
         result.seconds = time.monotonic() - started
-    if not result.problems and os.path.exists(log):
+    if not result.problems and not result.restarts and os.path.exists(log):
         os.unlink(log)  # keep the kernel logs worth reading
     return result
 
 
 def _execute(pp, nb, resources, result, limits):
     """Nbgrader's Execute, with a kernel that dies or is stopped scored cell by cell."""
-    job = pp.job
     try:
-        ran = pp(nb, resources)
+        ran = _start_twice(pp, nb, resources, result)
     except Exception as err:
+        job = pp.job
         end = _exit(job, result)
         if isinstance(err, CellTimeoutError) and end:  # and nbclient killed the kernel
             job.stopped = "cell timeout; the kernel ignored the interrupt"
@@ -154,9 +159,34 @@ def _execute(pp, nb, resources, result, limits):
         mark_unrun(nb, pp.running, reason)
         result.problems.append(f"{reason} (in cell {cell_name(nb, pp.running)})")
         return nb, resources
-    _exit(job, result)
+    _exit(pp.job, result)
     result.problems.extend(f"cell timeout in {cell_name(nb, i)}" for i in timed_out(nb))
     return ran
+
+
+def _start_twice(pp, nb, resources, result):
+    """Run the notebook; a kernel that died by itself before its first cell gets one more try.
+
+    No cell of the submission had run: the death is the machine's, not the student's. (One
+    such race: jupyter_client picks free ports for the kernel, and another process on the
+    machine binds one of them first.) The new kernel gets new ports; a second death fails
+    the submission as in stock nbgrader. Its log is kept (.autograder/logs).
+    """
+    try:
+        return pp(nb, resources)
+    except Exception as err:
+        job = pp.job
+        if pp.running is not None or not job.forked or job.killed:
+            raise
+        end = job.exit()
+        if end is None or end["timed_out"]:
+            raise
+        result.kernel_cpu += end.get("cpu", 0.0)
+        why = f"{first_line(err)} ({stop_reason(end, job, None)})"
+        log.warning("%s: a kernel died before its first cell, started again: %s", job.log, why)
+        result.restarts += 1
+        pp.job = dataclasses.replace(job, pid=None, forked=False, killed=False, end=None)
+        return pp(nb, resources)
 
 
 def _exit(job, result):

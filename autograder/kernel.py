@@ -82,13 +82,14 @@ class KernelJob:
     killed: bool = False  # by the client: it did not die by itself
     stopped: str = ""  # why the grader killed it (too much output)
     output: int = 0  # bytes of output so far
+    end: dict | None = None  # how it ended, once exit() learned it
 
     def exit(self, timeout=5):
         """How the forked kernel ended, as the zygote saw it (None: not forked, or alive)."""
-        if not self.forked:
-            return None
-        self.zygote.wait(self.pid, timeout)
-        return self.zygote.forget(self.pid)
+        if self.forked and self.end is None:
+            self.zygote.wait(self.pid, timeout)
+            self.end = self.zygote.forget(self.pid)
+        return self.end
 
 
 class ForkProvisioner(LocalProvisioner):

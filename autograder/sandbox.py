@@ -40,6 +40,7 @@ import re
 import resource
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -382,6 +383,28 @@ def prepare(kernel_id, files, connection, limits):
             os.chown(os.path.join(folder, name), uid, uid)
     os.chown(home, uid, uid)
     return home, uid
+
+
+def keep_log(kernel_id, log, limit=1 << 16):
+    """Append the end of a dead kernel's own log (in its folder) to `log`.
+
+    The student's code may have replaced that file: a link, or anything not a plain file
+    with one name, is not read.
+    """
+    path = os.path.join(WORK, f"k{kernel_id}", ".kernel.log")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+            return
+        tail = os.pread(fd, limit, max(0, info.st_size - limit))
+    finally:
+        os.close(fd)
+    with open(log, "ab") as out:
+        out.write(tail)
 
 
 def isolate(kernel_id, home, limits, ready):

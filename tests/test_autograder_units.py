@@ -10,7 +10,8 @@ from autograder import ledger
 from autograder.__main__ import main
 from autograder.collect import identify
 from autograder.config import LMS_PATTERN
-from autograder.execution import mark_unrun, timed_out
+from autograder.execution import RunLimits, RunResult, _execute, mark_unrun, timed_out
+from autograder.kernel import KernelJob
 from autograder.progress import summary
 from autograder.zygote import imported_modules
 
@@ -72,6 +73,88 @@ def test_cells_left_unrun_score_zero_and_those_before_keep_their_score():
     assert "stopped in this cell: notebook timeout" in nb.cells[1].outputs[0]["evalue"]
     assert "not run" in nb.cells[2].outputs[0]["evalue"]
     assert timed_out(nb) == []
+
+
+class Exits:
+    """A zygote's record of how its kernels ended: each one as `end` says."""
+
+    def __init__(self, **end):
+        self.end = {"status": 1, "timed_out": False, "cpu": 0.5, **end}
+
+    def wait(self, pid, timeout):
+        pass
+
+    def forget(self, pid):
+        return dict(self.end, exited=pid)
+
+
+class Starts:
+    """An Execute stand-in whose first `deaths` kernels die before running a cell."""
+
+    def __init__(self, deaths, exits, killed=False, running=None):
+        self.job, self.deaths, self.killed, self.running = (
+            KernelJob(exits, "k.log"),
+            deaths,
+            killed,
+            running,
+        )
+        self.pids = []
+
+    def __call__(self, nb, resources):
+        self.job.forked, self.job.pid, self.job.killed = True, len(self.pids) + 1, self.killed
+        self.pids.append(self.job.pid)
+        if len(self.pids) <= self.deaths:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return nb, resources
+
+
+LIMITS = RunLimits(notebook_timeout=60, cell_timeout=None, output_bytes=None)
+
+
+def _run(starts):
+    result = RunResult("student")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    return _execute(starts, nb, {}, result, LIMITS), result
+
+
+@pytest.mark.parametrize("end", [{"status": 1}, {"status": -11}])
+def test_a_kernel_that_dies_before_its_first_cell_is_started_once_more(end):
+    starts = Starts(deaths=1, exits=Exits(**end))
+    (nb, _), result = _run(starts)
+    assert starts.pids == [1, 2], "the second kernel ran the notebook"
+    assert starts.job.pid == 2 and starts.job.end == dict(Exits(**end).end, exited=2)
+    assert result.problems == [] and result.kernel_cpu == 1.0  # both kernels' CPU
+    assert result.restarts == 1, "its log is kept: it says why the first one died"
+
+
+def test_a_kernel_that_dies_twice_before_its_first_cell_fails_the_submission():
+    starts = Starts(deaths=2, exits=Exits())
+    with pytest.raises(RuntimeError, match="before replying to kernel_info"):
+        _run(starts)
+    assert starts.pids == [1, 2], "one more try, not more"
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        {"killed": True},  # the grader killed it: nbclient gave up on it
+        {"exits": Exits(timed_out=True)},  # its notebook's time was up
+    ],
+    ids=["killed", "timed-out"],
+)
+def test_a_kernel_stopped_by_the_grader_is_not_started_again(case):
+    starts = Starts(deaths=1, **{"exits": Exits(), **case})
+    with pytest.raises(RuntimeError):
+        _run(starts)
+    assert starts.pids == [1]
+
+
+def test_a_kernel_that_dies_in_a_cell_is_not_started_again():
+    starts = Starts(deaths=1, exits=Exits(status=-9), running=0)
+    (nb, _), result = _run(starts)
+    assert starts.pids == [1]
+    assert [p.split(" (in cell")[0] for p in result.problems] == ["kernel killed by SIGKILL"]
+    assert nb.cells[0].outputs[0]["ename"] == "AutograderStopped"
 
 
 def test_summary_lists_every_submission_and_counts_failures():

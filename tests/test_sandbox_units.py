@@ -118,3 +118,25 @@ def test_cgroups_of_a_killed_grader_are_swept(tmp_path, monkeypatch):
         and (alive / "k1").exists()
         and (tmp_path / "pids" / "user.slice").exists()
     )
+
+
+def test_a_dead_kernels_own_log_is_kept_unless_the_student_replaced_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox, "WORK", str(tmp_path))
+    secret = tmp_path / "secret"
+    secret.write_text("the grader's secret\n")
+    for kernel_id, make in enumerate(
+        [
+            lambda path: path.write_bytes(b"x" * 70000 + b"Traceback: why it died\n"),
+            lambda path: path.symlink_to(secret),
+            lambda path: os.link(secret, path),
+            lambda path: path.mkdir(),
+        ]
+    ):
+        (tmp_path / f"k{kernel_id}").mkdir()
+        make(tmp_path / f"k{kernel_id}" / ".kernel.log")
+        kept = tmp_path / f"kept{kernel_id}.log"
+        sandbox.keep_log(kernel_id, str(kept))
+        if kernel_id == 0:
+            assert kept.read_bytes().endswith(b"why it died\n") and kept.stat().st_size == 1 << 16
+        else:
+            assert not kept.exists(), "a link or a folder was read"
