@@ -14,7 +14,6 @@ the submission (RunFailed), as in stock nbgrader.
 
 import dataclasses
 import importlib
-import logging
 import os
 import signal
 import time
@@ -29,8 +28,6 @@ from autograder import guard, scan
 from autograder.cells import nbgrader_meta
 from autograder.config import Autograder
 from autograder.kernel import Forking, KernelJob, forking
-
-log = logging.getLogger(__name__)
 
 TIMEOUT_ENAME = "CellTimeoutError"  # what nbgrader's Execute records for a cell timeout
 
@@ -183,7 +180,10 @@ def _start_twice(pp, nb, resources, result):
             raise
         result.kernel_cpu += end.get("cpu", 0.0)
         why = f"{first_line(err)} ({stop_reason(end, job, None)})"
-        log.warning("%s: a kernel died before its first cell, started again: %s", job.log, why)
+        with open(job.log, "a", encoding="utf-8") as kept:  # the trace an instructor reads
+            kept.write(
+                f"[autograder] the kernel died before its first cell: {why}; started again\n"
+            )
         result.restarts += 1
         pp.job = dataclasses.replace(job, pid=None, forked=False, killed=False, end=None)
         return pp(nb, resources)

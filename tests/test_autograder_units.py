@@ -91,13 +91,9 @@ class Exits:
 class Starts:
     """An Execute stand-in whose first `deaths` kernels die before running a cell."""
 
-    def __init__(self, deaths, exits, killed=False, running=None):
-        self.job, self.deaths, self.killed, self.running = (
-            KernelJob(exits, "k.log"),
-            deaths,
-            killed,
-            running,
-        )
+    def __init__(self, deaths, exits, log, killed=False, running=None):
+        self.job, self.deaths = KernelJob(exits, str(log)), deaths
+        self.killed, self.running = killed, running
         self.pids = []
 
     def __call__(self, nb, resources):
@@ -118,17 +114,18 @@ def _run(starts):
 
 
 @pytest.mark.parametrize("end", [{"status": 1}, {"status": -11}])
-def test_a_kernel_that_dies_before_its_first_cell_is_started_once_more(end):
-    starts = Starts(deaths=1, exits=Exits(**end))
+def test_a_kernel_that_dies_before_its_first_cell_is_started_once_more(end, tmp_path):
+    starts = Starts(1, Exits(**end), tmp_path / "k.log")
     (nb, _), result = _run(starts)
     assert starts.pids == [1, 2], "the second kernel ran the notebook"
     assert starts.job.pid == 2 and starts.job.end == dict(Exits(**end).end, exited=2)
     assert result.problems == [] and result.kernel_cpu == 1.0  # both kernels' CPU
     assert result.restarts == 1, "its log is kept: it says why the first one died"
+    assert "died before its first cell" in (tmp_path / "k.log").read_text()
 
 
-def test_a_kernel_that_dies_twice_before_its_first_cell_fails_the_submission():
-    starts = Starts(deaths=2, exits=Exits())
+def test_a_kernel_that_dies_twice_before_its_first_cell_fails_the_submission(tmp_path):
+    starts = Starts(2, Exits(), tmp_path / "k.log")
     with pytest.raises(RuntimeError, match="before replying to kernel_info"):
         _run(starts)
     assert starts.pids == [1, 2], "one more try, not more"
@@ -142,15 +139,15 @@ def test_a_kernel_that_dies_twice_before_its_first_cell_fails_the_submission():
     ],
     ids=["killed", "timed-out"],
 )
-def test_a_kernel_stopped_by_the_grader_is_not_started_again(case):
-    starts = Starts(deaths=1, **{"exits": Exits(), **case})
+def test_a_kernel_stopped_by_the_grader_is_not_started_again(case, tmp_path):
+    starts = Starts(1, log=tmp_path / "k.log", **{"exits": Exits(), **case})
     with pytest.raises(RuntimeError):
         _run(starts)
     assert starts.pids == [1]
 
 
-def test_a_kernel_that_dies_in_a_cell_is_not_started_again():
-    starts = Starts(deaths=1, exits=Exits(status=-9), running=0)
+def test_a_kernel_that_dies_in_a_cell_is_not_started_again(tmp_path):
+    starts = Starts(1, Exits(status=-9), tmp_path / "k.log", running=0)
     (nb, _), result = _run(starts)
     assert starts.pids == [1]
     assert [p.split(" (in cell")[0] for p in result.problems] == ["kernel killed by SIGKILL"]
