@@ -173,12 +173,10 @@ def _start_twice(pp, nb, resources, result):
         return pp(nb, resources)
     except Exception as err:
         job = pp.job
-        if pp.running is not None or not job.forked or job.killed:
+        end = job.exit()  # None: not forked, or not dead
+        if pp.running is not None or job.killed or end is None or end["timed_out"]:
             raise
-        end = job.exit()
-        if end is None or end["timed_out"]:
-            raise
-        result.kernel_cpu += end.get("cpu", 0.0)
+        _exit(job, result)
         why = f"{first_line(err)} ({stop_reason(end, job, None)})"
         with open(job.log, "a", encoding="utf-8") as kept:  # the trace an instructor reads
             kept.write(

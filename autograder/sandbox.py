@@ -386,7 +386,8 @@ def prepare(kernel_id, files, connection, limits):
 
 
 def keep_log(kernel_id, log, limit=1 << 16):
-    """Append the end of a dead kernel's own log (in its folder) to `log`.
+    """Append the end of a dead kernel's own log to `log`: it lies in the kernel's folder,
+    which goes when the kernel is reaped.
 
     The student's code may have replaced that file: a link, or anything not a plain file
     with one name, is not read.

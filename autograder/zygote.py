@@ -219,7 +219,6 @@ class Server:
         self.deadlines, self.timed_out, self.pending = {}, set(), b""
         self.later = []  # modules to import when no request waits (import_later)
         self.starting = set()  # kernels forked that do not listen yet: their answer comes first
-        self.unready = set()  # kernels that died before they listened
         self.kernels = {}  # pid: None, or in the sandbox (request id, limits)
         self.inner = {}  # in the sandbox: pid of the process forked first -> the kernel's pid
         self.reaped = {}  # inner pid -> CPU seconds, when the zygote reaped it first
@@ -268,8 +267,7 @@ class Server:
             fds = [key.fd for key in self.sel.get_map().values() if key.fd > 2]
             kernel_main(request, ready_w, [*fds, self.sel.fileno(), self.wake_w, ready_r])
         os.close(ready_w)
-        confined = request.get("sandbox")
-        self.kernels[pid] = (request["id"], confined, request.get("log")) if confined else None
+        self.kernels[pid] = (request["id"], request["sandbox"]) if request.get("sandbox") else None
         if request.get("deadline") is not None:
             self.deadlines[pid] = request["deadline"]
         said = []
@@ -291,9 +289,10 @@ class Server:
         self.sel.unregister(fd)
         os.close(fd)
         self.starting.discard(pid)
-        if b"!" not in b"".join(said):
-            self.unready.add(pid)  # it died before it listened
-        inner = b"".join(said).split(b"!")[0].split()
+        told = b"".join(said)
+        if b"!" not in told and request.get("sandbox") and request.get("log"):
+            sandbox.keep_log(request["id"], request["log"])  # it died before it listened
+        inner = told.split(b"!")[0].split()
         if inner:
             self.inner[pid] = int(inner[0])
         self._send({"id": request["id"], "pid": pid})
@@ -320,17 +319,13 @@ class Server:
             usage = self._with_inner(pid, status, usage)
             self.deadlines.pop(pid, None)
             confined = self.kernels.pop(pid, None)
-            unready = pid in self.unready
-            self.unready.discard(pid)
-            exitcode = os.waitstatus_to_exitcode(status)
             if confined is not None:  # what it left: its folder, its cgroups
-                kernel_id, limits, log = confined  # its processes ended with its pid namespace
-                if unready and log:  # its log lies in its folder: keep what says why
-                    sandbox.keep_log(kernel_id, log)
+                kernel_id, limits = confined  # its processes ended with its pid namespace
                 sandbox.remove_kernel_cgroups(kernel_id, limits)
                 shutil.rmtree(os.path.join(sandbox.WORK, f"k{kernel_id}"), ignore_errors=True)
             timed_out = pid in self.timed_out
             self.timed_out.discard(pid)
+            exitcode = os.waitstatus_to_exitcode(status)
             cpu = round(usage, 3)
             self._send({"exited": pid, "status": exitcode, "timed_out": timed_out, "cpu": cpu})
 

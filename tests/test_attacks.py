@@ -435,7 +435,7 @@ def check_attack(batch, attack):
     mode, course, run, records, guarded, listener = batch
     assert f"Sandbox: on ({sandbox_mode(mode)} bubblewrap;" in run.stdout, run.stdout + run.stderr
     record = records[attack.name]
-    assert record["status"] == "graded", record
+    assert record["status"] == "graded", f"{attack.name} failed whole: {record['problems']}"
     flags, problems = " ".join(record["flags"]), " ".join(record["problems"])
     scores = exercise_scores(course, attack.name)
     text = outputs(course, attack.name)
@@ -473,7 +473,8 @@ def check_attack(batch, attack):
         assert pids and 1 in pids and max(pids) <= MAX_PID, (pids, text[:2000])
     if attack.expect == "survived" or attack.confined:  # the batch went on, all of it
         assert sorted(records) == everyone(mode)
-        assert all(r["status"] == "graded" for r in records.values()), records
+        failed = {s: r["problems"] for s, r in records.items() if r["status"] != "graded"}
+        assert not failed, f"not graded, with their problems: {failed}"
         for student in HONEST:
             assert exercise_scores(course, student) == FULL, (student, records[student])
     # The rule, made strict: make_param has no working answer, so it never scores.
