@@ -147,7 +147,9 @@ def _execute(pp, nb, resources, result, limits):
     except Exception as err:
         job = pp.job
         end = _exit(job, result)
-        if isinstance(err, CellTimeoutError) and end:  # and nbclient killed the kernel
+        if isinstance(err, CellTimeoutError) and end and not job.stopped:
+            # nbclient killed the kernel. One the grader had stopped already (its output)
+            # keeps that reason: on a busy machine, the cell's timeout can come first.
             job.stopped = "cell timeout; the kernel ignored the interrupt"
         died = end and (end["timed_out"] or job.stopped or not job.killed)
         if not died or pp.running is None:

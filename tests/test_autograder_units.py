@@ -4,6 +4,7 @@ import re
 
 import nbformat
 import pytest
+from nbclient.exceptions import CellTimeoutError
 from nbgrader.utils import determine_grade
 
 from autograder import ledger
@@ -152,6 +153,22 @@ def test_a_kernel_that_dies_in_a_cell_is_not_started_again(tmp_path):
     assert starts.pids == [1]
     assert [p.split(" (in cell")[0] for p in result.problems] == ["kernel killed by SIGKILL"]
     assert nb.cells[0].outputs[0]["ename"] == "AutograderStopped"
+
+
+class Floods(Starts):
+    """An Execute stand-in whose kernel the grader stops for its output in cell 0, after
+    which nbclient's cell timeout comes before it notices that the kernel died."""
+
+    def __call__(self, nb, resources):
+        super().__call__(nb, resources)
+        self.running, self.job.stopped, self.job.killed = 0, "output over 4 MB", True
+        raise CellTimeoutError("A cell timed out while it was being executed")
+
+
+def test_a_kernel_stopped_for_its_output_keeps_that_reason_after_a_cell_timeout(tmp_path):
+    (nb, _), result = _run(Floods(0, Exits(status=-9), tmp_path / "k.log"))
+    assert result.problems == ["output over 4 MB (in cell #1)"]
+    assert "output over 4 MB" in nb.cells[0].outputs[0]["evalue"]
 
 
 def test_summary_lists_every_submission_and_counts_failures():
