@@ -83,7 +83,7 @@ class Exits:
         self.end = {"status": 1, "timed_out": False, "cpu": 0.5, **end}
 
     def wait(self, pid, timeout):
-        pass
+        self.waited = timeout
 
     def forget(self, pid):
         return dict(self.end, exited=pid)
@@ -166,7 +166,9 @@ class Floods(Starts):
 
 
 def test_a_kernel_stopped_for_its_output_keeps_that_reason_after_a_cell_timeout(tmp_path):
-    (nb, _), result = _run(Floods(0, Exits(status=-9), tmp_path / "k.log"))
+    exits = Exits(status=-9)
+    (nb, _), result = _run(Floods(0, exits, tmp_path / "k.log"))
+    assert exits.waited >= 30, "a busy zygote reports a kernel it killed late, not never"
     assert result.problems == ["output over 4 MB (in cell #1)"]
     assert "output over 4 MB" in nb.cells[0].outputs[0]["evalue"]
 
