@@ -166,19 +166,19 @@ def suspicious(nb, notebook_name, settings):
 
     settings: the course's c.Autograder (config.Autograder): which modules a cell may import.
     """
-    cells = [(i, c, parse(c.source)) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
-    cells = [(i, c, tree) for i, c, tree in cells if tree is not None]
-    trusted = [tree for _, c, tree in cells if instructor_cell(c)]
-    students = [(i, c, tree) for i, c, tree in cells if not instructor_cell(c)]
-    trees = [tree for _, _, tree in cells]
-    solutions = [tree for _, c, tree in cells if nbgrader_meta(c).get("solution")]
+    cells = [(i, c, code_of(c.source)) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    cells = [(i, c, code) for i, c, code in cells if code is not None]
+    trusted = [code for _, c, code in cells if instructor_cell(c)]
+    students = [(i, c, code) for i, c, code in cells if not instructor_cell(c)]
+    codes = [code for _, _, code in cells]
+    solutions = [code for _, c, code in cells if nbgrader_meta(c).get("solution")]
     own = settings.course_package
-    protected = protected_names(trusted, solutions, trees, own)
-    context = Context(protected, trees, {*settings.allowed_modules, own}, own)
+    protected = protected_names(trusted, solutions, codes, own)
+    context = Context(protected, codes, {*settings.allowed_modules, own}, own)
     found = []
-    for index, cell, tree in students:
+    for index, cell, code in students:
         name = nbgrader_meta(cell).get("grade_id") or f"#{index + 1}"
-        for line, text in Scan(context).run(tree):
+        for line, text in scan_cell(code, context):
             found.append(f"{notebook_name}, cell {name}, line {line}: {text}")
     if len(found) > MAX_FINDINGS:
         found = found[:MAX_FINDINGS] + [f"(and {len(found) - MAX_FINDINGS} more)"]
@@ -202,16 +202,66 @@ def parse(source):
         return None  # the kernel cannot run it either: the cell just errors
 
 
+class Code:
+    """One cell's parsed code and what the notebook-wide analysis reads of it, worked out once.
+
+    Every submission of a chapter holds the release's lesson and test cells: code_of() parses
+    each distinct source once per process, and nothing here changes a tree.
+    """
+
+    def __init__(self, tree):
+        self.tree, self.nodes = tree, tuple(ast.walk(tree))
+
+    @functools.cached_property
+    def free(self):
+        loads = {
+            n.id for n in self.nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+        }
+        return loads - bound_names(self.nodes)
+
+    @functools.cached_property
+    def imports(self):
+        return import_names(self.nodes)
+
+    @functools.cached_property
+    def flows(self):
+        return [pair for n in self.nodes for pair in _flows(n)]
+
+
+@functools.lru_cache(maxsize=4096)
+def code_of(source):
+    """The cell's Code, or None when it does not parse."""
+    tree = parse(source)
+    return None if tree is None else Code(tree)
+
+
+@functools.lru_cache(maxsize=4096)
+def scan_cell(code, context):
+    """(line, finding) pairs of one student cell: the same cell in the same context (most
+    submissions import and bind the same names) is scanned once."""
+    return tuple(Scan(context).run(code.tree))
+
+
 # -- what the notebook's names are
 
 
 class Context:
-    def __init__(self, protected, trees, allowed, own):
-        self.protected = protected  # names the tests read: rebinding them is tampering
-        self.allowed, self.own = allowed, own  # importable top-level modules; the course's
-        self.paths = import_paths(trees, ast.Import | ast.ImportFrom)  # {np: "numpy", ...}
-        self.modules = set(import_paths(trees, ast.Import))  # names bound to whole modules
-        self.library = library_names(trees, set(self.paths))  # and what they flow into
+    """What the scan of a cell reads of the whole notebook. Equal contexts scan alike."""
+
+    def __init__(self, protected, codes, allowed, own):
+        self.protected = frozenset(protected)  # names the tests read: rebinding them is tampering
+        self.allowed, self.own = frozenset(allowed), own  # importable top-level modules; ours
+        self.paths = import_paths(codes, ast.Import | ast.ImportFrom)  # {np: "numpy", ...}
+        self.modules = frozenset(import_paths(codes, ast.Import))  # names bound to modules
+        self.library = frozenset(library_names(codes, set(self.paths)))  # what they flow into
+        self._key = (self.protected, self.allowed, own, tuple(sorted(self.paths.items())))
+        self._key += (self.modules, self.library)
+
+    def __eq__(self, other):
+        return isinstance(other, Context) and self._key == other._key
+
+    def __hash__(self):
+        return hash(self._key)
 
     def dotted(self, expr):
         """torch.library.Library, np.ctypeslib: the module path an attribute chain names."""
@@ -251,24 +301,17 @@ def is_module(path):
     return False
 
 
-def protected_names(trusted, solutions, trees, own):
+def protected_names(trusted, solutions, codes, own):
     """Names the instructor's cells read and the student is not the one to define.
 
     The student defines the answer functions (make_param, ...); check, torch, np, the
     builtins and whatever else a test cell reads from outside itself must keep their meaning.
     """
-    reads = set().union(*(free_names(tree) for tree in trusted))
-    defined = set().union(*(bound_names(_own(tree.body)) for tree in solutions))
-    imported = set().union(*(import_names(tree) for tree in trees))
+    reads = set().union(*(code.free for code in trusted))
+    defined = set().union(*(bound_names(_own(code.tree.body)) for code in solutions))
+    imported = set().union(*(code.imports for code in codes))
     library = imported | package_names(own) | set(dir(builtins))
     return {n for n in reads if n in library or n not in defined}
-
-
-def free_names(tree):
-    loads = {
-        n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-    }
-    return loads - bound_names(ast.walk(tree))
 
 
 def bound_names(nodes):
@@ -295,10 +338,10 @@ def binding(alias, node):
     return alias.name if isinstance(node, ast.ImportFrom) else alias.name.split(".")[0]
 
 
-def import_paths(trees, kinds):
+def import_paths(codes, kinds):
     """{name: the module or module attribute an import statement of these kinds binds it to}."""
     paths = {}
-    for node in (n for t in trees for n in ast.walk(t) if isinstance(n, kinds)):
+    for node in (n for code in codes for n in code.nodes if isinstance(n, kinds)):
         for alias in node.names:
             if isinstance(node, ast.ImportFrom):
                 paths[binding(alias, node)] = f"{node.module}.{alias.name}"
@@ -307,10 +350,10 @@ def import_paths(trees, kinds):
     return paths
 
 
-def import_names(tree):
+def import_names(nodes):
     return {
         binding(a, n)
-        for n in ast.walk(tree)
+        for n in nodes
         if isinstance(n, ast.Import | ast.ImportFrom)
         for a in n.names
         if a.name != "*"
@@ -325,10 +368,10 @@ def package_names(package):
         return set()
     with open(spec.origin, encoding="utf-8") as f:
         tree = ast.parse(f.read())
-    return import_names(tree)
+    return import_names(ast.walk(tree))
 
 
-def library_names(trees, names):
+def library_names(codes, names):
     """The imported names, and every name a library object flows into without a call.
 
     `T = torch.Tensor`, `for m in (torch, np)`, `def f(m=torch)`; type(x) gives a class too.
@@ -336,7 +379,7 @@ def library_names(trees, names):
     the key `.fn` (any object's `.fn`), not its object: `ctx.scale = 2.0` stays a plain store.
     A function that returns one is the key `f()`, for its calls.
     """
-    flows = [pair for t in trees for n in ast.walk(t) for pair in _flows(n)]
+    flows = [pair for code in codes for pair in code.flows]
     while True:
         more = {n for target, value in flows if is_library(value, names) for n in _names(target)}
         if more <= names:

@@ -438,3 +438,17 @@ def test_the_course_package_is_configuration():
         "requires_grad.ipynb, cell make_param, line 2: import course — a module the course "
         "does not use"
     ]
+
+
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)], ids=["library-first", "plain-first"])
+def test_a_cell_is_scanned_in_its_own_notebook_s_context(order):
+    """scan.py reuses the findings of a cell it has seen in an equal context: the same answer
+    is flagged where another cell makes `t` torch, and not where `t` is a plain object."""
+    store = "t.allclose = print"
+    notebooks = [
+        submitted(TAMPERING, {"make_param": store, "blitz_grad": "t = torch"}),
+        submitted(TAMPERING, {"make_param": store, "blitz_grad": "t = object()"}),
+    ]
+    found = {i: scan(notebooks[i]) for i in order}
+    assert any("t.allclose" in line for line in found[0]), found[0]
+    assert not any("t.allclose" in line for line in found[1]), found[1]
