@@ -1,28 +1,63 @@
 """Draw the curves the lessons compare, and take a figure apart so that a test can inspect it."""
 
 import contextlib
+import re
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib import ticker
 from matplotlib.collections import PathCollection
 from matplotlib.lines import AxLine
 
 
-def plot_curves(curves, ax=None, xlabel="step", ylabel="loss", logy=False, title=None, marker=None):
+class PowerOfTen(ticker.LogFormatterSciNotation):
+    """Matplotlib's log-axis labels (10⁻³, 2×10⁻¹) as plain text with superscript digits.
+
+    The stock labels are mathtext, parsed again at every draw: a figure with two log axes
+    spends most of its time there. Anything else stays as matplotlib writes it.
+    """
+
+    def __call__(self, x, pos=None):
+        label = super().__call__(x, pos)
+        found = POWER.fullmatch(label)
+        if not found:
+            return label
+        coefficient, exponent = found.group(1), found.group(2).translate(SUPERSCRIPT)
+        return f"{coefficient}×10{exponent}" if coefficient else f"10{exponent}"
+
+
+POWER = re.compile(r"\$\\mathdefault\{(?:([0-9.]+)\\times\s*)?10\^\{(-?[0-9]+)\}\}\$")
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _log_scale(ax, which):
+    """Make the Axes' x or y axis logarithmic, labelled by PowerOfTen (as matplotlib labels
+    a log axis: only the decades, minor ticks too when the axis spans few decades)."""
+    getattr(ax, f"set_{which}scale")("log")
+    axis = getattr(ax, f"{which}axis")
+    axis.set_major_formatter(PowerOfTen())
+    axis.set_minor_formatter(PowerOfTen(labelOnlyBase=False))
+
+
+def plot_curves(
+    curves, ax=None, xlabel="step", ylabel="loss", logy=False, title=None, marker=None, logx=False
+):
     """Draw one labelled line per entry of `curves` and return the Axes.
 
     curves: {label: ys} (drawn against 0, 1, 2, ...) or {label: (xs, ys)}.
     logy: a logarithmic y axis, for losses that shrink (or grow) by orders of magnitude.
+    logx: a logarithmic x axis (step sizes from 0.1 down to 1e-13).
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.5))
     for label, values in curves.items():
         xs, ys = values if isinstance(values, tuple) else (range(len(values)), values)
         ax.plot(list(xs), [float(y) for y in ys], marker=marker, label=label)
-    if logy:
-        ax.set_yscale("log")
+    for log, which in ((logx, "x"), (logy, "y")):
+        if log:
+            _log_scale(ax, which)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:

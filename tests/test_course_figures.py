@@ -4,6 +4,7 @@ import matplotlib.pyplot as plt
 import pytest
 import torch
 from matplotlib.figure import Figure
+from matplotlib.ticker import LogFormatterSciNotation
 
 from course import count_shows, figure_parts, plot_curves
 
@@ -21,6 +22,42 @@ def test_plot_curves_draws_one_labelled_line_per_curve():
     assert list(ax.lines[1].get_ydata()) == [5.0, 4.0]
     assert ax.get_yscale() == "log" and ax.get_xlabel() == "step" and ax.get_ylabel() == "loss"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+
+
+def _labels(ax, formatter=None):
+    """{y: label} of the y axis's major and minor ticks, once drawn (optionally by `formatter`
+    for both, as a log axis has them), without the unlabelled ones."""
+    if formatter:
+        ax.yaxis.set_major_formatter(formatter())
+        ax.yaxis.set_minor_formatter(formatter(labelOnlyBase=False))
+    ax.figure.canvas.draw()
+    ticks = [*ax.yaxis.get_major_ticks(), *ax.yaxis.get_minor_ticks()]
+    return {round(t.get_loc(), 12): t.label1.get_text() for t in ticks if t.label1.get_text()}
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "plain"),
+    [
+        (0.02, 0.5, {0.1: "10⁻¹", 0.02: "2×10⁻²", 0.03: "3×10⁻²", 0.2: "2×10⁻¹", 0.4: "4×10⁻¹"}),
+        (1e-3, 10.0, {1e-3: "10⁻³", 0.01: "10⁻²", 0.1: "10⁻¹", 1.0: "10⁰", 10.0: "10¹"}),
+    ],
+    ids=["one-decade", "decades"],
+)
+def test_log_axes_get_matplotlib_s_labels_in_plain_text(low, high, plain):
+    """plot_curves labels log ticks where matplotlib does, with what its mathtext shows."""
+    ax = plot_curves({"y": ([1.0, 10.0], [low, high])}, logy=True)
+    ax.set_ylim(low, high)
+    ours = _labels(ax)
+    assert all("$" not in text for text in ours.values())
+    assert ours.keys() == _labels(ax, LogFormatterSciNotation).keys()
+    assert {y: ours[y] for y in plain} == plain
+
+
+def test_plot_curves_can_make_the_x_axis_logarithmic():
+    ax = plot_curves({"y": ([1e-4, 1.0], [1.0, 2.0])}, logx=True)
+    ax.figure.canvas.draw()
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "linear"
+    assert {"10⁻⁴", "10⁰"} <= {t.get_text() for t in ax.get_xticklabels()}
 
 
 def test_plot_curves_draws_into_a_given_axes():
