@@ -60,6 +60,7 @@ WORK = "/sandbox"
 FIRST_UID = 200_000  # root mode: kernel k<id> runs as uid_base + id; no account uses these
 UIDS = 100_000  # uids per zygote
 CGROUPS = "/cgroup"  # where the batch's cgroups appear in the sandbox (root mode)
+CGROUP_HEADROOM_MB = 1024  # a kernel's memory cgroup above its address space: cgroup_settings
 SYSTEM = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"]
 PROBE_TIMEOUT = 20
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 8, 0x1000, 0x4000, 0x40000
@@ -459,18 +460,29 @@ def _own_user_namespace():
     _write("/proc/self/gid_map", f"{gid} {gid} 1")
 
 
+def cgroup_settings(kind, limits):
+    """{file: value} of one kernel's cgroup of this kind (v2, or v1's pids or memory).
+
+    The memory cgroup bounds the kernel's processes together, with CGROUP_HEADROOM_MB above
+    one process's address space (RLIMIT_AS): what the cgroup counts besides a process's own
+    allocations (the pages of torch's libraries it faults in again, files it writes) must
+    not fill it first. A full cgroup makes the kernel reclaim and fault in those pages over
+    and over, until the cell times out, instead of a prompt MemoryError.
+    """
+    memory = (limits["memory_mb"] + CGROUP_HEADROOM_MB) << 20
+    return {
+        "v2": {"pids.max": limits["processes"], "memory.max": memory, "memory.swap.max": 0},
+        "pids": {"pids.max": limits["processes"]},
+        "memory": {"memory.limit_in_bytes": memory},
+    }[kind]
+
+
 def join_cgroups(kernel_id, limits):
     """Root mode: this kernel's own cgroups (pids, memory) in the batch's, where there are."""
     for kind in limits.get("cgroups") or ():
         path = f"{CGROUPS}/{kind}/k{kernel_id}"
         os.mkdir(path)
-        memory = limits["memory_mb"] << 20
-        settings = {
-            "v2": {"pids.max": limits["processes"], "memory.max": memory, "memory.swap.max": 0},
-            "pids": {"pids.max": limits["processes"]},
-            "memory": {"memory.limit_in_bytes": memory},
-        }[kind]
-        for name, value in settings.items():
+        for name, value in cgroup_settings(kind, limits).items():
             if os.path.exists(f"{path}/{name}"):
                 _write(f"{path}/{name}", str(value))
         _write(f"{path}/cgroup.procs", "0")

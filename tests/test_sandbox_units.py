@@ -140,3 +140,17 @@ def test_a_dead_kernels_own_log_is_kept_unless_the_student_replaced_it(tmp_path,
             assert kept.read_bytes().endswith(b"why it died\n") and kept.stat().st_size == 1 << 16
         else:
             assert not kept.exists(), "a link or a folder was read"
+
+
+@pytest.mark.parametrize("kind", ["v2", "memory"])
+def test_a_kernel_s_memory_cgroup_leaves_room_above_its_address_space(kind):
+    """RLIMIT_AS gives a memory bomb its MemoryError before the cgroup fills (CI: a cgroup of
+    exactly memory_mb thrashed a kernel for 5.6 CPU seconds until its cell timed out)."""
+    limits = {"memory_mb": 2048, "processes": 32}
+    (memory,) = (
+        v
+        for k, v in sandbox.cgroup_settings(kind, limits).items()
+        if "mem" in k and "swap" not in k
+    )
+    assert memory >= (2048 + 512) << 20
+    assert sandbox.cgroup_settings("pids", limits) == {"pids.max": 32}
