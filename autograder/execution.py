@@ -30,8 +30,6 @@ from autograder.config import Autograder
 from autograder.kernel import Forking, KernelJob, forking
 
 TIMEOUT_ENAME = "CellTimeoutError"  # what nbgrader's Execute records for a cell timeout
-DYING = 60  # seconds to wait for the zygote to report a kernel the grader killed: it is dying,
-# but a zygote on a busy machine (or importing its later modules) may take a while to reap it
 
 
 @dataclass
@@ -148,7 +146,7 @@ def _execute(pp, nb, resources, result, limits):
         ran = _start_twice(pp, nb, resources, result)
     except Exception as err:
         job = pp.job
-        end = _exit(job, result, DYING if job.killed or job.stopped else 5)
+        end = _exit(job, result)
         if isinstance(err, CellTimeoutError) and end and not job.stopped:
             # nbclient killed the kernel. One the grader had stopped already (its output)
             # keeps that reason: on a busy machine, the cell's timeout can come first.
@@ -193,8 +191,8 @@ def _start_twice(pp, nb, resources, result):
         return pp(nb, resources)
 
 
-def _exit(job, result, timeout=5):
-    end = job.exit(timeout)
+def _exit(job, result):
+    end = job.exit()
     result.kernel_cpu += (end or {}).get("cpu", 0.0)
     return end
 

@@ -26,6 +26,7 @@ from jupyter_client.provisioning import LocalProvisioner
 from nbgrader.preprocessors import Execute
 from traitlets import Any, Type
 
+DYING, ALIVE = 60, 5  # seconds KernelJob.exit waits for a killed kernel's end, for another's
 POLL = 0.005  # seconds between looks at a kernel that is being stopped (jupyter_client: 0.1)
 QUIET = 0.02  # seconds of IOPub silence that end a kernel's start-up (jupyter_client: 0.2)
 
@@ -84,10 +85,14 @@ class KernelJob:
     output: int = 0  # bytes of output so far
     end: dict | None = None  # how it ended, once exit() learned it
 
-    def exit(self, timeout=5):
-        """How the forked kernel ended, as the zygote saw it (None: not forked, or alive)."""
+    def exit(self):
+        """How the forked kernel ended, as the zygote saw it (None: not forked, or alive).
+
+        One the grader killed is dying: a zygote on a busy machine (or importing its later
+        modules) may report it late, so it is waited for longer than one that may be alive.
+        """
         if self.forked and self.end is None:
-            self.zygote.wait(self.pid, timeout)
+            self.zygote.wait(self.pid, DYING if self.killed or self.stopped else ALIVE)
             self.end = self.zygote.forget(self.pid)
         return self.end
 
