@@ -61,10 +61,12 @@ from autograder import ledger, sandbox
 from autograder.cluster import Processes
 
 CH1 = "01_requires_grad"
+# cell_timeout: the memory bomb must reach its MemoryError first. It fills about 1.2 GB, and
+# where the machine backs its memory lazily (a fresh VM) that costs up to 5 s of CPU.
 LIMITS = """
 c.Autograder.sandbox = "require"
-c.Autograder.cell_timeout = 6
-c.Autograder.notebook_timeout = 25
+c.Autograder.cell_timeout = 12
+c.Autograder.notebook_timeout = 40
 c.Autograder.output_mb = 4
 c.Autograder.memory_mb = 2048
 c.Autograder.file_mb = 8
