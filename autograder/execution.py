@@ -27,7 +27,7 @@ from nbgrader.preprocessors import Execute
 from autograder import guard, scan
 from autograder.cells import nbgrader_meta
 from autograder.config import Autograder
-from autograder.kernel import Forking, KernelJob, forking
+from autograder.kernel import Forking, KernelJob, UnreadableMessage, forking
 
 TIMEOUT_ENAME = "CellTimeoutError"  # what nbgrader's Execute records for a cell timeout
 
@@ -146,6 +146,8 @@ def _execute(pp, nb, resources, result, limits):
         ran = _start_twice(pp, nb, resources, result)
     except Exception as err:
         job = pp.job
+        if isinstance(err, UnreadableMessage):
+            job.stop(str(err))
         end = _exit(job, result)
         if isinstance(err, CellTimeoutError) and end and not job.stopped:
             # nbclient killed the kernel. One the grader had stopped already (its output)

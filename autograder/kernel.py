@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from queue import Empty
 
 from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.channels import AsyncZMQSocketChannel
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from nbgrader.preprocessors import Execute
@@ -81,7 +82,7 @@ class KernelJob:
     pid: int | None = None
     forked: bool = False
     killed: bool = False  # by the client: it did not die by itself
-    stopped: str = ""  # why the grader killed it (too much output)
+    stopped: str = ""  # why the grader killed it (too much output, an unreadable message)
     output: int = 0  # bytes of output so far
     end: dict | None = None  # how it ended, once exit() learned it
 
@@ -95,6 +96,31 @@ class KernelJob:
             self.zygote.wait(self.pid, DYING if self.killed or self.stopped else ALIVE)
             self.end = self.zygote.forget(self.pid)
         return self.end
+
+    def stop(self, reason):
+        """Kill the kernel for `reason`: the first reason given is the one kept."""
+        if not self.stopped:
+            self.stopped = reason
+            if self.forked:
+                self.zygote.signal(self.pid, signal.SIGKILL)
+
+
+class UnreadableMessage(Exception):
+    """The kernel sent a message its session cannot read: a bad signature, torn or garbled parts.
+
+    A kernel that runs out of memory in the middle of sending can tear a message, and student
+    code can sign with another key. Either is the kernel's doing: the grader stops it, and its
+    notebook is scored cell by cell (stock nbgrader fails the whole submission).
+    """
+
+
+class CheckedChannel(AsyncZMQSocketChannel):
+    async def _recv(self, **kwargs):
+        try:
+            return await super()._recv(**kwargs)
+        except (ValueError, TypeError, KeyError) as err:  # what Session.deserialize raises
+            why = str(err).split(":")[0] or type(err).__name__
+            raise UnreadableMessage(f"an unreadable message from the kernel ({why})") from err
 
 
 class ForkProvisioner(LocalProvisioner):
@@ -130,8 +156,12 @@ class QuickClient(AsyncKernelClient):
     """jupyter_client's wait_for_ready, minus 0.2 s of waiting for IOPub to fall silent.
 
     Those start-up messages answer kernel_info requests; nbclient ignores any message
-    whose parent is not the cell it runs, so a shorter wait changes no output.
+    whose parent is not the cell it runs, so a shorter wait changes no output. A message
+    that cannot be read raises UnreadableMessage.
     """
+
+    shell_channel_class = Type(CheckedChannel)
+    iopub_channel_class = Type(CheckedChannel)
 
     async def wait_for_ready(self, timeout=None):
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
@@ -206,9 +236,7 @@ class Forking:
         if job is not None and job.output_bytes is not None and job.forked:
             job.output += len(json.dumps(msg["content"]))
             if job.output > job.output_bytes:
-                if not job.stopped:
-                    job.stopped = f"output over {job.output_bytes >> 20} MB"
-                    job.zygote.signal(job.pid, signal.SIGKILL)
+                job.stop(f"output over {job.output_bytes >> 20} MB")
                 return None  # nothing more of it is kept, not even its idle status
         return super().process_message(msg, cell, cell_index)
 

@@ -162,6 +162,7 @@ ATTACKS = [
     Attack("sigint-ignoring-loop", "import signal\ndef make_param(values):\n    signal.signal(signal.SIGINT, signal.SIG_IGN)\n    while True:\n        pass", "timeout"),
     Attack("sleep-past-limit", "import time\ndef make_param(values):\n    time.sleep(3600)", "timeout"),
     Attack("output-flood", "def make_param(values):\n    while True:\n        print('x' * 100_000)", "output"),
+    Attack("forged-signature", "def make_param(values):\n    get_ipython().kernel.session.key = b'forged'\n    print('signed with another key', flush=True)", "died", problem="unreadable message from the kernel (Invalid Signature)"),
     Attack("fork-bomb", "import os, time\ndef make_param(values):\n    while True:\n        try:\n            os.fork()\n        except OSError as err:\n            print(err, flush=True)\n            time.sleep(60)", "timeout", confined=True, shows="Errno 11"),
     Attack("memory-bomb", "blocks = []\nwhile True:\n    blocks.append(b'x' * (64 << 20))", "zero", confined=True, shows="MemoryError"),
     Attack("disk-fill", "import os\ndef make_param(values):\n    with open('fill', 'wb') as f:\n        while True:\n            f.write(os.urandom(1 << 20))", "zero", confined=True),

@@ -1,9 +1,14 @@
 """The autograder's parts, without a kernel: ledger, imports, LMS names, cut-short notebooks."""
 
+import asyncio
 import re
+import signal
 
 import nbformat
 import pytest
+import zmq
+import zmq.asyncio
+from jupyter_client.session import Session
 from nbclient.exceptions import CellTimeoutError
 from nbgrader.utils import determine_grade
 
@@ -12,7 +17,7 @@ from autograder.__main__ import main
 from autograder.collect import identify
 from autograder.config import LMS_PATTERN
 from autograder.execution import RunLimits, RunResult, _execute, mark_unrun, timed_out
-from autograder.kernel import KernelJob
+from autograder.kernel import CheckedChannel, KernelJob, UnreadableMessage
 from autograder.progress import summary
 from autograder.zygote import imported_modules
 
@@ -87,6 +92,9 @@ class Exits:
 
     def forget(self, pid):
         return dict(self.end, exited=pid)
+
+    def signal(self, pid, number):
+        self.signalled = (pid, number)
 
 
 class Starts:
@@ -171,6 +179,64 @@ def test_a_kernel_stopped_for_its_output_keeps_that_reason_after_a_cell_timeout(
     assert exits.waited >= 30, "a busy zygote reports a kernel it killed late, not never"
     assert result.problems == ["output over 4 MB (in cell #1)"]
     assert "output over 4 MB" in nb.cells[0].outputs[0]["evalue"]
+
+
+def received(session, frames):
+    """What a CheckedChannel reads when a kernel sends `frames` (over a real ZMQ socket)."""
+
+    async def receive():
+        context = zmq.asyncio.Context()
+        kernel, grader = context.socket(zmq.PAIR), context.socket(zmq.PAIR)
+        try:
+            grader.bind("inproc://iopub")
+            kernel.connect("inproc://iopub")
+            await kernel.send_multipart(frames)
+            return await CheckedChannel(grader, session).get_msg(timeout=5)
+        finally:
+            kernel.close(linger=0)
+            grader.close(linger=0)
+            context.term()
+
+    return asyncio.run(receive())
+
+
+@pytest.mark.parametrize(
+    "frames, why",
+    [
+        (lambda ours, theirs: theirs, "Invalid Signature"),  # signed with another key
+        (lambda ours, theirs: ours[:3], "Invalid Signature"),  # torn: parts missing
+        (lambda ours, theirs: [b"<IDS|MSG>", b""] + ours[2:], "Unsigned Message"),
+        (lambda ours, theirs: None, "Duplicate Signature"),  # the message read before, again
+    ],
+    ids=["other-key", "torn", "unsigned", "replayed"],
+)
+def test_a_message_the_session_cannot_read_is_the_kernels_fault(frames, why):
+    session = Session(key=b"grader")
+    read = session.serialize(session.msg("stream", {"name": "stdout", "text": "x"}))
+    assert received(session, read)["content"]["text"] == "x"
+    ours = session.serialize(session.msg("stream", {"name": "stdout", "text": "y"}))
+    theirs = Session(key=b"student").serialize(session.msg("stream", {"text": "x"}))
+    with pytest.raises(UnreadableMessage, match=f"unreadable message from the kernel \\({why}\\)"):
+        received(session, frames(ours, theirs) or read)
+
+
+class Garbles(Starts):
+    """An Execute stand-in whose kernel sends an unreadable message in cell 0, alive."""
+
+    def __call__(self, nb, resources):
+        super().__call__(nb, resources)
+        self.running = 0
+        raise UnreadableMessage("an unreadable message from the kernel (Invalid Signature)")
+
+
+def test_a_kernel_that_sends_an_unreadable_message_is_stopped_and_scored_cell_by_cell(tmp_path):
+    exits = Exits(status=-9)
+    (nb, _), result = _run(Garbles(0, exits, tmp_path / "k.log"))
+    assert exits.signalled == (1, signal.SIGKILL)
+    assert result.problems == [
+        "an unreadable message from the kernel (Invalid Signature) (in cell #1)"
+    ], "not failed whole, as stock nbgrader fails it"
+    assert nb.cells[0].outputs[0]["ename"] == "AutograderStopped"
 
 
 def test_summary_lists_every_submission_and_counts_failures():
