@@ -102,6 +102,12 @@ def run(args):
         if args.unsandboxed:
             settings.sandbox = "off"
         cluster = args.cluster or settings.cluster
+        if cluster and args.workers is not None:
+            raise UsageError(
+                "--workers sets how many notebooks this machine runs at once; on a cluster "
+                "each Dask worker runs as many as it has threads (dask worker --nthreads): "
+                "drop --workers"
+            )
         zygote = None if cluster else zygotes.start(args.course, settings, modules)
         try:
             from autograder.config import load, released

@@ -263,6 +263,9 @@ def test_usage_errors_exit_2_with_a_hint(tmp_path, capsys):
     (tmp_path / "nbgrader_config.py").write_text("")
     assert main(["--course", str(tmp_path), "grade", "a1", "--workers", "0"]) == 2
     assert "--workers must be at least 1" in capsys.readouterr().err
+    cluster = ["--cluster", "tcp://127.0.0.1:1", "--workers", "2"]  # it would be ignored
+    assert main(["--course", str(tmp_path), "grade", "a1", *cluster]) == 2
+    assert "drop --workers" in capsys.readouterr().err
     for both_or_neither in (["grade"], ["grade", "a1", "--all"]):
         assert main(["--course", str(tmp_path), *both_or_neither]) == 2
         assert "name the assignments to grade, or pass --all" in capsys.readouterr().err
