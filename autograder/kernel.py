@@ -115,6 +115,8 @@ class UnreadableMessage(Exception):
 
 
 class CheckedChannel(AsyncZMQSocketChannel):
+    """A client channel that raises UnreadableMessage where jupyter_client's Session raises."""
+
     async def _recv(self, **kwargs):
         try:
             return await super()._recv(**kwargs)
