@@ -44,6 +44,7 @@ PR_SET_CHILD_SUBREAPER = 36
 KERNEL_MODULES = [
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
+    "autograder.outstream",
     "ipykernel.debugger",
     "IPython.core.completerlib",
     "IPython.core.debugger",
@@ -159,7 +160,7 @@ def kernel_main(request, ready, inherited=()):
 
         # What `python -m ipykernel_launcher ARGV` does, and what it shows in sys.argv.
         sys.argv = [sys.modules["ipykernel_launcher"].__file__, *request["argv"]]
-        app = IPKernelApp.instance()
+        app = IPKernelApp.instance(outstream_class="autograder.outstream.PacedStream")
         if confined:
             sandbox.limit(confined)
         app.initialize(request["argv"])

@@ -230,6 +230,38 @@ def test_each_kernel_is_fresh_and_starts_like_stock(tmp_path):
 
 
 @heavy
+def test_a_print_loop_reaches_the_grader_in_paced_messages(tmp_path):
+    """A burst of prints is sent every PACE characters, all of it and in order: unpaced,
+    ipykernel held a whole 0.2 s interval of it (about a GB of a flood) in one message."""
+    from autograder.kernel import ForkExecute, KernelJob
+    from autograder.outstream import PACE
+    from autograder.zygote import Zygote
+
+    line = "x" * 99_999
+    code = "import sys\nfor i in range(120):\n    print(i, {line!r}, file={stream})"
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(code.format(line=line, stream=stream))
+        for stream in ("sys.stdout", "sys.stderr")])  # fmt: skip
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    zygote = Zygote(str(tmp_path / "zygote.log"))
+    zygote.load([])
+    try:
+        fork = ForkExecute()
+        fork.job = KernelJob(zygote, str(tmp_path / "k.log"))
+        fork.preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+        assert fork.job.forked
+    finally:
+        zygote.close()
+    expected = "".join(f"{i} {line}\n" for i in range(120))
+    for cell, name in zip(nb.cells, ("stdout", "stderr"), strict=True):
+        sizes = [len(out["text"]) for out in cell.outputs]
+        assert {out["name"] for out in cell.outputs} == {name}, cell.outputs[0]
+        assert "".join(out["text"] for out in cell.outputs) == expected, sizes
+        assert len(sizes) >= len(expected) // (PACE + len(line) + 10), sizes
+        assert max(sizes) <= PACE + len(line) + 10, sizes
+
+
+@heavy
 def test_modules_for_later_are_imported_once_the_zygote_is_idle(tmp_path):
     """c.Autograder.preload (what kernels import on first use) waits until no request
     does: the first kernel is forked at once, later ones have the module already."""
